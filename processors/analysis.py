@@ -1,0 +1,51 @@
+"""One article in, the `dyadwatch tag` result out: countries, organisations, mentions and dyads."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from processors.article import Article
+from processors.dyads import DyadConfig, attribute
+from processors.sentiment import ToneModel, tone_model
+from processors.tagger import Tagger
+
+SCHEMA_VERSION = "mentions.v1"
+
+
+class Analyzer:
+    def __init__(self, config: DyadConfig | None = None, tone: ToneModel | None = None) -> None:
+        config = config or DyadConfig()
+        self.tagger = Tagger()
+        self.tone = tone or tone_model(overlay=True, base_weight=config.base_weight, for_pairs=True)
+        self.config = config
+        self.versions = {
+            "gazetteer": self.tagger.gazetteer.version,
+            "lexicon": self.tone.lexicon_version,
+        }
+
+    def analyze(self, article: Article) -> dict[str, Any]:
+        tagged = self.tagger.tag(article)
+        dyads = attribute(tagged, self.tone, self.config)
+        countries: dict[str, dict[str, Any]] = {}
+        for mention in tagged.mentions:
+            entry = countries.setdefault(mention.country, {"mentions": 0, "surfaces": []})
+            entry["mentions"] += 1
+            if mention.text not in entry["surfaces"]:
+                entry["surfaces"].append(mention.text)
+        for iso3 in tagged.dateline_only:
+            countries[iso3]["dateline_only"] = True
+        return {
+            "id": article.id,
+            "published_at": article.published_at.isoformat().replace("+00:00", "Z"),
+            "countries": dict(sorted(countries.items())),
+            "orgs": tagged.orgs,
+            "mentions": [m.as_dict() for m in tagged.mentions],
+            "dyads": [d.as_dict() for d in dyads],
+            "versions": self.versions,
+        }
+
+
+@cache
+def default_analyzer() -> Analyzer:
+    return Analyzer()

@@ -1,0 +1,43 @@
+"""Text clean-up before tagging: HTML entities and tags, wire-feed escape quirks, control characters."""
+
+from __future__ import annotations
+
+import html
+import re
+
+# Entities that lost their ampersand on the way through some wire feeds, leaving a space in its place:
+# "Jordan #39;s" for "Jordan's", " quot;" for '"'.
+_BARE_NUMERIC_ENTITY = re.compile(r"(?: |(?<![&\w]))#(\d{2,5});")
+_BARE_NAMED_ENTITY = re.compile(r"(?: |(?<![&\w]))(quot|amp|lt|gt|apos|nbsp);")
+_TAG = re.compile(r"<[^<>]{0,200}>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2028\u2029\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0]{2,}")
+_NAMED = {"quot": '"', "amp": "&", "lt": "<", "gt": ">", "apos": "'", "nbsp": " "}
+
+
+def _numeric(match: re.Match[str]) -> str:
+    code = int(match.group(1))
+    return chr(code) if 0 < code < 0x110000 and not 0xD800 <= code <= 0xDFFF else ""
+
+
+def clean_text(text: str) -> str:
+    """Plain text: entities decoded, markup removed, control characters dropped, runs of spaces collapsed."""
+    if "#" in text or ";" in text:
+        text = _BARE_NUMERIC_ENTITY.sub(_numeric, text)
+        text = _BARE_NAMED_ENTITY.sub(lambda m: _NAMED[m.group(1)], text)
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "\\" in text:
+        text = text.replace("\\", " ")
+    text = _CONTROL.sub("", text)
+    text = _SPACES.sub(" ", text)
+    return text.strip()
+
+
+def plain_snippet(text: str, limit: int = 300) -> str:
+    """Text safe to put in an evidence field or an alert: one line, no control characters, at most `limit` chars."""
+    text = _CONTROL.sub("", text).replace("\n", " ").replace("\r", " ").strip()
+    text = _SPACES.sub(" ", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

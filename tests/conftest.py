@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from processors.analysis import default_analyzer
+from processors.article import Article, parse_article
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not available (../shared is optional)")
+    return path
+
+
+def make_article(body: str, published_at: str = "2004-11-01T00:00:00Z", title: str = "", **extra) -> Article:
+    return parse_article(
+        {"id": extra.pop("id", "t"), "title": title, "body": body, "published_at": published_at, **extra},
+        check_language=False,
+    )
+
+
+def countries(body: str, published_at: str = "2004-11-01T00:00:00Z", title: str = "") -> set[str]:
+    return set(default_analyzer().analyze(make_article(body, published_at, title))["countries"])
+
+
+def dyads(body: str, published_at: str = "2004-11-01T00:00:00Z", title: str = "") -> dict[str, float]:
+    result = default_analyzer().analyze(make_article(body, published_at, title))
+    return {d["pair"]: d["sentiment"] for d in result["dyads"]}

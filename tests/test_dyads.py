@@ -1,0 +1,93 @@
+"""Pair tone: the seed article, clause attribution, entity masking."""
+
+import json
+
+from processors.dyads import clauses
+from processors.sentiment import ToneModel
+from tests.conftest import ROOT, default_analyzer, dyads, make_article, shared_path
+
+
+def seed_result():
+    seed = json.loads(shared_path("samples", "seed-article.json").read_text(encoding="utf-8"))
+    article = make_article(seed["body"], seed["published_at"], seed["title"], id=seed["id"])
+    return default_analyzer().analyze(article)
+
+
+def test_seed_article_countries_and_dyad_signs():
+    result = seed_result()
+    assert set(result["countries"]) == {"IND", "PAK", "TUR"}
+    tone = {d["pair"]: d["sentiment"] for d in result["dyads"]}
+    assert set(tone) == {"IND-PAK", "IND-TUR", "PAK-TUR"}
+    assert tone["IND-PAK"] < 0
+    assert tone["PAK-TUR"] > 0
+    assert tone["IND-TUR"] < 0
+
+
+def test_meeting_does_not_inherit_a_conflict_named_in_another_clause():
+    tone = dyads(
+        "Erdogan received Pakistani Prime Minister Shehbaz Sharif in Istanbul on Sunday, just weeks after the "
+        "military conflict between India and Pakistan.",
+        "2025-05-25T12:00:00Z",
+    )
+    assert tone["PAK-TUR"] > 0
+    assert tone["IND-PAK"] < 0
+
+
+def test_coordinated_subjects_take_the_clause_tone():
+    assert dyads("Israel and Egypt signed a trade accord.")["EGY-ISR"] > 0.05
+    assert dyads("Ethiopia and Eritrea clashed on the border.")["ERI-ETH"] < -0.05
+
+
+def test_the_verb_between_two_countries_sets_their_tone():
+    tone = dyads("China rebuffed Japan over Taiwan.")
+    assert tone["CHN-JPN"] < -0.05
+    assert abs(tone["JPN-TWN"]) <= 0.05
+
+
+def test_co_listed_countries_with_no_event_are_neutral():
+    tone = dyads("The UN has chosen Argentina, Denmark, Greece and Japan as members of the Security Council.")
+    assert all(abs(value) <= 0.05 for value in tone.values())
+
+
+def test_entity_names_carry_no_tone():
+    # "United" and "Security" are positive words to VADER; here they are parts of names.
+    assert abs(dyads("The United States and the United Kingdom spoke at the Security Council.")["GBR-USA"]) <= 0.05
+
+
+def test_pairs_never_in_one_sentence_are_listed_neutral():
+    result = default_analyzer().analyze(make_article("France signed a deal.\nJapan held an election."))
+    assert result["dyads"] == [
+        {"pair": "FRA-JPN", "a": "FRA", "b": "JPN", "sentiment": 0.0, "sentences": 0, "evidence": []}
+    ]
+
+
+def test_clauses_cut_at_subordinating_words():
+    doc = default_analyzer().tagger.nlp("Erdogan met Sharif, just weeks after the war between India and Pakistan.")
+    texts = [doc[a:b].text for a, b in clauses(doc, 0, len(doc))]
+    assert texts[0].startswith("Erdogan met Sharif") and any(t.startswith("after the war") for t in texts)
+
+
+def test_evidence_text_is_plain_and_capped():
+    body = "France and Japan signed an accord\x07 " + "on trade " * 100 + "today."
+    result = default_analyzer().analyze(make_article(body))
+    evidence = result["dyads"][0]["evidence"][0]["text"]
+    assert "\x07" not in evidence and len(evidence) <= 300
+
+
+def test_diplomatic_overlay_does_not_lower_vader_on_human_ratings():
+    import statistics
+
+    path = shared_path("corpora", "vader_groundtruth", "nytEditorialSnippets_GroundTruth.txt")
+    rows = [line.split("\t", 2) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    ratings = [float(r[1]) for r in rows]
+    vader, with_overlay = ToneModel(overlay=False), ToneModel(overlay=True)
+    plain = statistics.correlation(ratings, [vader.score(r[2]) for r in rows])
+    overlaid = statistics.correlation(ratings, [with_overlay.score(r[2]) for r in rows])
+    assert overlaid >= plain
+
+
+def test_sample_feed_is_the_projects_own():
+    lines = (ROOT / "samples" / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) >= 300
+    days = {json.loads(line)["published_at"][:10] for line in lines}
+    assert len(days) >= 10
