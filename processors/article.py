@@ -74,7 +74,7 @@ _ENGLISH = frozenset(
 
 def looks_english(text: str) -> bool:
     """Cheap language check: enough English function words, and mostly Latin letters."""
-    sample = text[:4000]
+    sample = text[:1500]
     letters = [c for c in sample if c.isalpha()]
     if len(letters) >= 20 and sum(c.isascii() for c in letters) < 0.6 * len(letters):
         return False  # mostly non-Latin script

@@ -17,10 +17,10 @@ _PLACE = rf"{_WORD}(?: {_WORD}){{0,3}}"
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)"
 _DATE = rf"(?:,? {_MONTH}[a-zA-Z]{{0,6}}\.? ?\d{{1,2}})"
 _PAREN_AGENCY = r"(?: ?\([A-Za-z .\-]{1,30}\))"
-_SEP = r"(?: ?(?:--|-|—|–|:) ?)"
+_SEP = r"(?: (?:--|-|—|–) | ?: ?)"  # dashes need spaces around them: "US-backed" is no dateline
 
 _DATELINE = re.compile(
-    rf"(?:\(?{_AGENCY}\)? ?(?:--|-|—|–) ?)?"  # feed prefix: "AP - ", "Canadian Press - ", "(AGI) - "
+    rf"(?:\(?{_AGENCY}\)? (?:--|-|—|–) )?"  # feed prefix: "AP - ", "Canadian Press - ", "(AGI) - "
     rf"(?P<place>{_PLACE}(?:, {_PLACE}){{0,2}}{_DATE}?)"
     rf"(?:{_PAREN_AGENCY}{_SEP}?|{_SEP})"
 )

@@ -1,78 +1,48 @@
-"""Dyad attribution: which clauses relate two countries, and the tone they give the pair.
+"""Dyad attribution: which words relate two countries, and the tone they give the pair.
 
-A sentence naming several countries is cut into clauses (at semicolons, dashes and subordinating words such as
-"after", "amid", "while"); a pair takes its tone from the clauses that name both of its countries, so in
-"Erdogan received Sharif ..., just weeks after the conflict between India and Pakistan" the TUR–PAK meeting does not
-inherit the India–Pakistan conflict. Pairs named in one sentence but different clauses get that sentence's tone at
-a lower weight; pairs never named in one sentence are listed with no evidence and tone 0.
+For each sentence naming two countries, the pair's tone comes from the words *between* two of their mentions
+(nearest first; the first stretch with cooperation or conflict vocabulary wins) — in news prose that is the verb
+relating them: "China rebuffed Powell over Taiwan" makes CHN–USA negative but not USA–TWN. Coordinated subjects
+("India and Pakistan signed ...") and clauses naming only the two of them take the tone of their clause. Sentences
+are cut into clauses at semicolons, colons and dashes (which no relation crosses) and, for the clause fallback,
+also at subordinating words ("after", "amid", "while", ", which" ...), so in "Erdogan received Sharif ..., just
+weeks after the conflict between India and Pakistan" the TUR–PAK meeting does not inherit the conflict.
+Entity names are masked before scoring. Pairs never named in one sentence are listed with tone 0.
 """
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 
-from spacy.tokens import Doc
-
-from processors.matcher import SPAN_KEY
+from processors.matcher import Match
 from processors.sentiment import ToneModel
 from processors.tagger import Mention, Tagged
 from processors.text import plain_snippet
 
-CLAUSE_PUNCT = frozenset({";", ":", "—", "–", "--"})
-CLAUSE_WORDS = frozenset(
-    {
-        "after",
-        "amid",
-        "while",
-        "whereas",
-        "although",
-        "though",
-        "despite",
-        "following",
-        "but",
-        "before",
-        "since",
-    }
-)
+# Patterns start with a literal or a character set so the regex engine can skip ahead (these run on every article).
+_STRONG_CUT = re.compile(r"[;:—–]|--")
+_CLAUSE_WORD = re.compile(r"(?:after|amid|while|whereas|although|though|despite|following|but|before|since)\b")
+_COMMA_CLAUSE = re.compile(r",\s+(?=(?:and|which|who|as|just|saying|where|when|a|an)\b)")
 COORDINATION = frozenset({",", "and", "-", "–", "'s", "’s", "or", "&", "both", "of", "between", "with"})
 TITLES = frozenset(
-    {
-        "president",
-        "prime",
-        "minister",
-        "premier",
-        "chancellor",
-        "king",
-        "queen",
-        "foreign",
-        "secretary",
-        "leader",
-        "counterpart",
-        "mr",
-        "mr.",
-        "general",
-        "gen.",
-        "sheikh",
-        "emir",
-        "pm",
-        "state",
-        "of",
-        "the",
-    }
-)
-CLAUSE_AFTER_COMMA = frozenset({"and", "which", "who", "as", "just", "saying", "where", "when", "a", "an"})
+    {"president", "prime", "minister", "premier", "chancellor", "king", "queen", "foreign", "secretary", "leader",
+     "counterpart", "mr", "mr.", "general", "gen.", "sheikh", "emir", "pm", "state", "of", "the"}
+)  # fmt: skip
+_EDGE_PUNCT = ".,;:!?\"'()“”‘’"
 
 
 @dataclass(frozen=True, slots=True)
 class DyadConfig:
     title_weight: float = 2.0
     dead_zone: float = 0.0  # clause scores closer to 0 than this count as neutral
-    max_gap: int = 25  # mentions further apart than this many tokens do not relate the pair
+    max_gap: int = 25  # mentions more than this many words apart do not relate the pair
     base_weight: float = 0.3  # weight of VADER's everyday words next to the diplomatic lexicon (ToneModel)
-    split_clause_words: bool = True  # also cut clauses at "after", "amid", "while", ", which" ...
-    require_event: bool = True  # a clause without cooperation/conflict vocabulary relates the pair neutrally
+    split_clause_words: bool = True  # the clause fallback also cuts at "after", "amid", "while", ", which" ...
+    require_event: bool = True  # a stretch without cooperation/conflict vocabulary relates the pair neutrally
     max_evidence: int = 5
 
 
@@ -99,40 +69,72 @@ class Dyad:
         }
 
 
-def clauses(doc: Doc, start: int, end: int, split_words: bool = True) -> list[tuple[int, int]]:
-    """Token ranges of the clauses of doc[start:end]."""
-    cuts = [start]
-    for i in range(start + 1, end):
-        token = doc[i]
-        text = token.text
-        if text in CLAUSE_PUNCT:
-            cuts.append(i)
-        elif not split_words:
-            continue
-        elif text.lower() in CLAUSE_WORDS and not token.is_title:
-            cuts.append(i)
-        elif text.lower() in CLAUSE_AFTER_COMMA and doc[i - 1].text == ",":
-            cuts.append(i)
-    cuts.append(end)
-    return [(a, b) for a, b in pairwise(cuts) if b > a]
+def clause_cuts(text: str, start: int, end: int, split_words: bool = True, commas: bool = True) -> list[int]:
+    """Offsets in text[start:end] where a clause starts: at semicolons, colons and dashes; with `split_words`, also
+    at subordinating words ("after", "amid", "while" ...) and, with `commas`, before ", and" / ", which" ..."""
+    cuts = set()
+    for match in _STRONG_CUT.finditer(text, start, end):
+        at = match.start()
+        if text[at] != ":" or not (0 < at < len(text) - 1 and text[at - 1].isdigit() and text[at + 1].isdigit()):
+            cuts.add(at)  # not the colon of a time ("10:30")
+    if split_words:
+        for match in _CLAUSE_WORD.finditer(text, start, end):
+            at = match.start()
+            if at == 0 or not text[at - 1].isalnum():
+                cuts.add(at)
+        if commas:
+            cuts.update(match.end() for match in _COMMA_CLAUSE.finditer(text, start, end))
+    return sorted(cuts)
 
 
-def _scored_text(doc: Doc, start: int, end: int, masked: bytearray) -> str:
-    """The text VADER sees: entity names left out, so "United States" or "Security Council" carry no tone."""
-    return "".join(doc[i].text_with_ws for i in range(start, end) if not masked[i])
+def clauses(text: str, start: int, end: int, split_words: bool = True, commas: bool = True) -> list[tuple[int, int]]:
+    """Character ranges of the clauses of text[start:end]."""
+    bounds = [start, *(cut for cut in clause_cuts(text, start, end, split_words, commas) if cut > start), end]
+    return [(a, b) for a, b in pairwise(bounds) if b > a]
 
 
-def _clause_tone(tone: ToneModel, text: str, config: DyadConfig) -> float:
+class _Masked:
+    """Text with every gazetteer match left out, so "United States" or "Security Council" carry no tone."""
+
+    def __init__(self, text: str, matches: list[Match]) -> None:
+        self.text = text
+        self.matches = matches
+        self.starts = [m.start for m in matches]
+
+    def between(self, start: int, end: int) -> str:
+        parts = []
+        cursor = start
+        index = max(0, bisect.bisect_right(self.starts, start) - 1)
+        for match in self.matches[index:]:
+            if match.start >= end:
+                break
+            if match.end <= cursor:
+                continue
+            if match.start > cursor:
+                parts.append(self.text[cursor : match.start])
+            cursor = max(cursor, match.end)
+        if cursor < end:
+            parts.append(self.text[cursor:end])
+        return " ".join(parts)
+
+
+def _clause_tone(tone: ToneModel, text: str, config: DyadConfig, memo: dict[str, float]) -> float:
     if config.require_event and not tone.has_event(text):
         return 0.0
-    return _shrink(tone.score(text), config.dead_zone)
-
-
-def _shrink(score: float, dead_zone: float) -> float:
+    score = memo.get(text)
+    if score is None:
+        score = memo[text] = tone.score(text)
     magnitude = abs(score)
-    if magnitude <= dead_zone:
+    if magnitude <= config.dead_zone:
         return 0.0
-    return (magnitude - dead_zone) / (1.0 - dead_zone) * (1 if score > 0 else -1)
+    return (magnitude - config.dead_zone) / (1.0 - config.dead_zone) * (1 if score > 0 else -1)
+
+
+def _index(ranges: list[tuple[int, int]], offset: int) -> int:
+    for index, (start, end) in enumerate(ranges):
+        if start <= offset < end:
+            return index
+    return len(ranges) - 1
 
 
 def attribute(tagged: Tagged, tone: ToneModel, config: DyadConfig | None = None) -> list[Dyad]:
@@ -146,34 +148,37 @@ def attribute(tagged: Tagged, tone: ToneModel, config: DyadConfig | None = None)
     for mention in tagged.mentions:
         if not mention.dateline:
             by_sentence[mention.sentence].append(mention)
-    doc = tagged.doc
-    masked = bytearray(len(doc))
-    for span in doc.spans[SPAN_KEY]:
-        masked[span.start : span.end] = b"\x01" * len(span)
+    text = tagged.text
+    masked = _Masked(text, tagged.matches)
+    memo: dict[str, float] = {}  # the same clause often relates several pairs
+    snippets: dict[tuple[int, int], str] = {}
     scores: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for sentence, mentions in sorted(by_sentence.items()):
-        if len({m.country for m in mentions}) < 2:
+        in_sentence = sorted({m.country for m in mentions})
+        if len(in_sentence) < 2:
             continue
         s_start, s_end = _sentence_bounds(tagged, sentence)
         weight = config.title_weight if s_start < tagged.title_end else 1.0
-        strong = clauses(doc, s_start, s_end, split_words=False)
-        fine = clauses(doc, s_start, s_end, split_words=config.split_clause_words)
-        strong_of = {id(m): _clause_index(strong, m.token_start) for m in mentions}
-        fine_of = {id(m): _clause_index(fine, m.token_start) for m in mentions}
-        for a, b in combinations(sorted({m.country for m in mentions}), 2):
+        strong = clauses(text, s_start, s_end, split_words=config.split_clause_words, commas=False)
+        fine = clauses(text, s_start, s_end, split_words=config.split_clause_words)
+        strong_of = {id(m): _index(strong, m.start) for m in mentions}
+        fine_of = {id(m): _index(fine, m.start) for m in mentions}
+        for a, b in combinations(in_sentence, 2):
             dyad = dyads[(a, b)]
             dyad.sentences += 1
             candidates = _mention_pairs(
                 [m for m in mentions if m.country == a], [m for m in mentions if m.country == b], strong_of
             )
             if not candidates:
-                continue  # named on either side of a semicolon or dash: no tone either way
-            score, (left, _right) = _pair_tone(tone, config, doc, masked, candidates, fine, mentions, fine_of)
-            c_start, c_end = strong[strong_of[id(left)]]
+                continue  # named in different clauses: no tone either way
+            score, left = _pair_tone(tone, config, masked, candidates, fine, mentions, fine_of, memo)
             scores[(a, b)].append((score, weight))
             if len(dyad.evidence) < config.max_evidence:
-                text = plain_snippet(doc[c_start:c_end].text)
-                dyad.evidence.append({"sentence": sentence, "score": round(score, 4), "text": text})
+                span = strong[strong_of[id(left)]]
+                evidence = snippets.get(span)
+                if evidence is None:
+                    evidence = snippets[span] = plain_snippet(text[span[0] : span[1]])
+                dyad.evidence.append({"sentence": sentence, "score": round(score, 4), "text": evidence})
     for pair, scored in scores.items():
         total = sum(w for _, w in scored)
         dyads[pair].sentiment = max(-1.0, min(1.0, sum(s * w for s, w in scored) / total))
@@ -185,15 +190,8 @@ def _sentence_bounds(tagged: Tagged, sentence: int) -> tuple[int, int]:
     start = starts[sentence]
     if start >= tagged.title_end:
         start = max(start, tagged.dateline_end)
-    end = starts[sentence + 1] if sentence + 1 < len(starts) else len(tagged.doc)
+    end = starts[sentence + 1] if sentence + 1 < len(starts) else len(tagged.text)
     return start, end
-
-
-def _clause_index(spans: list[tuple[int, int]], token: int) -> int:
-    for index, (start, end) in enumerate(spans):
-        if start <= token < end:
-            return index
-    return len(spans) - 1
 
 
 def _mention_pairs(
@@ -204,39 +202,43 @@ def _mention_pairs(
     for ma in of_a:
         for mb in of_b:
             if clause_of[id(ma)] == clause_of[id(mb)]:
-                left, right = (ma, mb) if ma.token_start < mb.token_start else (mb, ma)
-                found.append((right.token_start - left.token_end, left, right))
-    found.sort(key=lambda item: (item[0], item[1].token_start))
-    return [(left, right) for _, left, right in found]
+                left, right = (ma, mb) if ma.start < mb.start else (mb, ma)
+                found.append((right.start - left.end, left.start, left, right))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [(left, right) for _, _, left, right in found]
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(_EDGE_PUNCT).lower() or w for w in text.split()]
 
 
 def _pair_tone(
     tone: ToneModel,
     config: DyadConfig,
-    doc: Doc,
-    masked: bytearray,
+    masked: _Masked,
     candidates: list[tuple[Mention, Mention]],
-    spans: list[tuple[int, int]],
+    fine: list[tuple[int, int]],
     mentions: list[Mention],
-    clause_of: dict[int, int],
-) -> tuple[float, tuple[Mention, Mention]]:
+    fine_of: dict[int, int],
+    memo: dict[str, float],
+) -> tuple[float, Mention]:
     """Tone of what lies between two mentions of the pair (nearest first; the first with cooperation or conflict
     vocabulary wins); else the whole clause when they are coordinated ("India and Pakistan signed ...") or the
     only two countries of the clause; else neutral."""
     for left, right in candidates:
-        if right.token_start - left.token_end > config.max_gap:
+        between = masked.between(left.end, right.start)
+        if len(between.split()) > config.max_gap:
             break
-        between = _scored_text(doc, left.token_end, right.token_start, masked)
         if tone.has_event(between):
-            return _clause_tone(tone, between, config), (left, right)
+            return _clause_tone(tone, between, config, memo), left
     left, right = candidates[0]
-    clause = clause_of[id(left)]
-    if right.token_start - left.token_end > config.max_gap or clause_of[id(right)] != clause:
-        return 0.0, (left, right)
-    in_clause = {m.country for m in mentions if clause_of[id(m)] == clause}
-    between = _scored_text(doc, left.token_end, right.token_start, masked)
-    coordinated = all(word in COORDINATION or word in TITLES for word in between.lower().split())
+    clause = fine_of[id(left)]
+    between = masked.between(left.end, right.start)
+    if fine_of[id(right)] != clause or len(between.split()) > config.max_gap:
+        return 0.0, left
+    in_clause = {m.country for m in mentions if fine_of[id(m)] == clause}
+    coordinated = all(word in COORDINATION or word in TITLES for word in _words(between))
     if coordinated or len(in_clause) == 2:
-        c_start, c_end = spans[clause]
-        return _clause_tone(tone, _scored_text(doc, c_start, c_end, masked), config), (left, right)
-    return 0.0, (left, right)
+        c_start, c_end = fine[clause]
+        return _clause_tone(tone, masked.between(c_start, c_end), config, memo), left
+    return 0.0, left

@@ -1,27 +1,19 @@
-"""spaCy pipeline: a blank English tokenizer, a sentencizer and the ``dyadwatch_gazetteer`` PhraseMatcher component.
+"""Gazetteer matching: one Aho-Corasick automaton over every surface form, longest match wins.
 
-The component turns the gazetteer data into phrase patterns once and marks every longest match in
-``doc.spans["dyadwatch"]``; the span label is the matched surface form, which :attr:`GazetteerMatcher.entries`
-maps to what it may mean (a country name, a demonym, a seat of government, a leader, an organisation, or a
-phrase that is explicitly *not* a country).
+Matching runs on raw text (no tokenizer in the hot path: on this kind of machine spaCy's tokenizer alone costs
+more per article than the whole tagger budget). The same matcher is offered to spaCy pipelines as the
+``dyadwatch_gazetteer`` component (see :func:`make_gazetteer_component`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
-import spacy
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
-from spacy.util import compile_infix_regex
+import ahocorasick
 
 from processors.gazetteer import Gazetteer, load_gazetteer
-
-SPAN_KEY = "dyadwatch"
-# Sentence ends: the sentencizer's default punctuation plus line breaks (title / paragraph boundaries).
-SENTENCE_ENDS = [".", "!", "?", "\n", "\n\n", "\n\n\n", "…", "。"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +23,14 @@ class Entry:
     full: bool = True  # for leaders: a full name (True) or a surname-only form (False)
 
 
-def _surface_entries(gaz: Gazetteer) -> dict[str, list[Entry]]:
+class Match(NamedTuple):
+    start: int
+    end: int
+    surface: str
+
+
+def surface_entries(gaz: Gazetteer) -> dict[str, list[Entry]]:
+    """Every surface form of the gazetteer and what it may mean."""
     entries: dict[str, list[Entry]] = {}
 
     def add(surface: str, entry: Entry, upper: bool = False) -> None:
@@ -68,44 +67,76 @@ def _surface_entries(gaz: Gazetteer) -> dict[str, list[Entry]]:
 
 
 class GazetteerMatcher:
-    """Marks gazetteer phrases in a Doc (longest match wins, left to right)."""
+    """Finds gazetteer phrases in text at word boundaries; overlapping matches resolve to the longest, leftmost."""
 
-    def __init__(self, nlp: Language, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
-        self.entries = _surface_entries(gazetteer)
-        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        surfaces = sorted(self.entries)
-        for surface, pattern in zip(surfaces, nlp.tokenizer.pipe(surfaces), strict=True):
-            self.matcher.add(surface, [pattern])
+        self.entries = surface_entries(gazetteer)
+        self.automaton = ahocorasick.Automaton()
+        for surface in self.entries:
+            self.automaton.add_word(surface, surface)
+        self.automaton.make_automaton()
 
-    def __call__(self, doc: Doc) -> Doc:
-        matches = self.matcher(doc)
-        # Longest first, then leftmost; keep those that do not overlap a kept one.
-        matches.sort(key=lambda m: (m[1] - m[2], m[1]))
-        taken = bytearray(len(doc))
-        kept = []
-        for match_id, start, end in matches:
-            if any(taken[start:end]):
+    def __call__(self, text: str) -> list[Match]:
+        found = []
+        size = len(text)
+        for last, surface in self.automaton.iter(text):
+            start = last - len(surface) + 1
+            end = last + 1
+            # Word boundaries on both sides; a surface that ends in "." ("U.S.") needs none after it.
+            if start and (text[start - 1].isalnum() or text[start - 1] == "_") and surface[0].isalnum():
                 continue
-            taken[start:end] = b"\x01" * (end - start)
-            kept.append((start, end, match_id))
+            if end < size and (text[end].isalnum() or text[end] == "_") and surface[-1].isalnum():
+                continue
+            found.append(Match(start, end, surface))
+        if len(found) < 2:
+            return found
+        found.sort(key=lambda m: (m.start - m.end, m.start))
+        taken = bytearray(size)
+        kept = []
+        for match in found:
+            if 1 in taken[match.start : match.end]:
+                continue
+            taken[match.start : match.end] = b"\x01" * (match.end - match.start)
+            kept.append(match)
         kept.sort()
-        doc.spans[SPAN_KEY] = [Span(doc, start, end, label=match_id) for start, end, match_id in kept]
-        return doc
-
-
-@Language.factory("dyadwatch_gazetteer")
-def make_gazetteer_matcher(nlp: Language, name: str) -> GazetteerMatcher:
-    return GazetteerMatcher(nlp, load_gazetteer())
+        return kept
 
 
 @cache
-def build_pipeline() -> Language:
-    """spacy.blank("en") + sentencizer + dyadwatch_gazetteer; built once per process."""
-    nlp = spacy.blank("en")
-    # Split "U.S.-backed" into "U.S." "-" "backed" like "India-Pakistan" already is.
-    infixes = [*nlp.Defaults.infixes, r"(?<=[A-Za-z]\.)-(?=[A-Za-z])"]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    nlp.add_pipe("sentencizer", config={"punct_chars": SENTENCE_ENDS})
-    nlp.add_pipe("dyadwatch_gazetteer")
-    return nlp
+def default_matcher() -> GazetteerMatcher:
+    return GazetteerMatcher(load_gazetteer())
+
+
+# -- spaCy adapter -----------------------------------------------------------------------------------------------
+
+SPAN_KEY = "dyadwatch"
+
+
+def make_gazetteer_component(nlp, name: str):
+    """spaCy factory ``dyadwatch_gazetteer``: marks gazetteer matches in ``doc.spans["dyadwatch"]``.
+
+    Each span's label is the matched surface form; ``component.matcher.entries[label]`` says what it may mean.
+    """
+
+    matcher = default_matcher()
+
+    def component(doc):
+        spans = []
+        for match in matcher(doc.text):
+            span = doc.char_span(match.start, match.end, label=match.surface, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.spans[SPAN_KEY] = spans
+        return doc
+
+    component.matcher = matcher  # type: ignore[attr-defined]
+    return component
+
+
+def register_spacy_factory() -> None:
+    """Make ``nlp.add_pipe("dyadwatch_gazetteer")`` available (imports spaCy only when asked)."""
+    from spacy.language import Language
+
+    if "dyadwatch_gazetteer" not in Language.factories:
+        Language.factory("dyadwatch_gazetteer")(make_gazetteer_component)

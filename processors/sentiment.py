@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from functools import cache
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from processors.gazetteer import DATA_DIR
 
 LEXICON_PATH = DATA_DIR / "diplomatic_lexicon.tsv"
+_WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
 
 
 def load_lexicon(path: Path = LEXICON_PATH, scopes: tuple[str, ...] = ("all", "dyad")) -> tuple[dict[str, float], str]:
@@ -61,7 +63,7 @@ class ToneModel:
 
     def has_event(self, text: str) -> bool:
         """Does the text use any cooperation or conflict word of the diplomatic lexicon?"""
-        return any(word.strip(".,;:!?\"'()").lower() in self.event_words for word in text.split())
+        return not self.event_words.isdisjoint(_WORD.findall(text.lower()))
 
 
 @cache

@@ -12,12 +12,13 @@ import bisect
 from dataclasses import dataclass
 from datetime import date
 
-from spacy.tokens import Doc, Span
-
 from processors.article import Article
+from processors.context import is_headline_case, is_word, next_token, prev_token, sentence_starts
 from processors.dateline import dateline_length
 from processors.gazetteer import Gazetteer
-from processors.matcher import SPAN_KEY, Entry, GazetteerMatcher, build_pipeline
+from processors.matcher import Entry, GazetteerMatcher, Match, default_matcher
+
+_LEADER_ONLY = frozenset({"leader"})
 
 
 @dataclass(slots=True)
@@ -28,8 +29,6 @@ class Mention:
     start: int  # character offsets into Article.text
     end: int
     sentence: int
-    token_start: int
-    token_end: int
     rule: str
     dateline: bool = False
 
@@ -48,14 +47,15 @@ class Mention:
 
 @dataclass(slots=True)
 class Tagged:
-    """The tagging result for one article, with the spaCy Doc kept for dyad attribution."""
+    """The tagging result for one article, with what dyad attribution needs to read the text again."""
 
-    doc: Doc
+    text: str
     mentions: list[Mention]
     orgs: list[str]
-    sentence_starts: list[int]  # token index where each sentence starts
-    title_end: int  # token index where the body starts
-    dateline_end: int  # token index where the body's dateline ends (== title_end when there is none)
+    matches: list[Match]  # every gazetteer match, countries or not (masked when scoring tone)
+    sentence_starts: list[int]  # character offsets
+    title_end: int  # offset where the body starts
+    dateline_end: int  # offset where the body's dateline ends (== title_end when there is none)
 
     @property
     def countries(self) -> list[str]:
@@ -66,30 +66,23 @@ class Tagged:
         inside = {m.country for m in self.mentions if not m.dateline}
         return sorted({m.country for m in self.mentions} - inside)
 
-    def sentence_text(self, index: int) -> str:
-        start = self.sentence_starts[index]
-        end = self.sentence_starts[index + 1] if index + 1 < len(self.sentence_starts) else len(self.doc)
-        return self.doc[start:end].text.strip()
-
 
 @dataclass(slots=True)
 class _Pending:
     """A match whose country is decided once the unambiguous mentions of the document are known."""
 
-    span: Span
+    match: Match
     kind: str
     options: list[tuple[str, str]]  # (iso3, rule) candidates
-    default: str | None
     sentence: int
 
 
 class Tagger:
-    def __init__(self) -> None:
-        self.nlp = build_pipeline()
-        component = self.nlp.get_pipe("dyadwatch_gazetteer")
-        assert isinstance(component, GazetteerMatcher)
-        self.entries = component.entries
-        self.gazetteer: Gazetteer = component.gazetteer
+    def __init__(self, matcher: GazetteerMatcher | None = None) -> None:
+        self.matcher = matcher or default_matcher()
+        self.entries = self.matcher.entries
+        self.kinds = {surface: frozenset(e.kind for e in entries) for surface, entries in self.entries.items()}
+        self.gazetteer: Gazetteer = self.matcher.gazetteer
         rules = self.gazetteer.rules
         self.person_names = frozenset(rules["person_names"])
         self.person_next_ok = frozenset(rules["person_next_ok"])
@@ -107,48 +100,38 @@ class Tagger:
 
     # -- context checks ---------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _is_headline_case(doc: Doc, start: int, end: int) -> bool:
-        words = [t.text for t in doc[start:end] if t.is_alpha and len(t.text) > 3]
-        return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
-
-    def _is_person(self, doc: Doc, span: Span, headline: bool) -> bool:
+    def _is_person(self, text: str, match: Match, headline: bool) -> bool:
         """'Michael Jordan', 'Chad Johnson', 'Sharon Stone': a capitalised given name before or surname after."""
         if headline:
             return False
-        if span.end < len(doc):
-            nxt = doc[span.end]
-            if nxt.is_alpha and nxt.text[0].isupper() and nxt.text not in self.person_next_ok:
-                return True
-        return self._after_other_given_name(doc, span)
+        following = next_token(text, match.end)
+        if is_word(following) and following[0].isupper() and following not in self.person_next_ok:
+            return True
+        return self._after_other_given_name(text, match)
 
-    def _after_other_given_name(self, doc: Doc, span: Span) -> bool:
-        if span.start == 0:
-            return False
-        prev = doc[span.start - 1]
+    def _after_other_given_name(self, text: str, match: Match) -> bool:
+        before = prev_token(text, match.start)
         return (
-            prev.is_alpha
-            and prev.text[0].isupper()
-            and prev.text.rstrip(".") not in self.given_name_ok
-            and not prev.text.isupper()
+            is_word(before)
+            and before[0].isupper()
+            and not before.endswith(".")  # the end of a sentence, an abbreviation or an initial
+            and before not in self.given_name_ok
+            and not before.isupper()
         )
 
-    def _is_language(self, doc: Doc, span: Span) -> bool:
-        prev = doc[span.start - 1].lower_ if span.start > 0 else ""
-        nxt = doc[span.end].lower_ if span.end < len(doc) else ""
-        if nxt == "-" and span.end + 1 < len(doc):
-            nxt = "-" + doc[span.end + 1].lower_
-        if prev in self.language_before or nxt in self.language_after:
+    def _is_language(self, text: str, match: Match) -> bool:
+        before = prev_token(text, match.start).lower()
+        after = next_token(text, match.end).lower()
+        if after == "-":
+            after = "-" + next_token(text, match.end + text[match.end :].index("-") + 1).lower()
+        if before in self.language_before or after in self.language_after:
             return True
-        return prev in self.language_bare_after and (nxt == "" or nxt in {".", ",", ";", "and", "or", ")"})
-
-    def _has_title_before(self, doc: Doc, span: Span) -> bool:
-        return span.start > 0 and doc[span.start - 1].text in self.titles
+        return before in self.language_bare_after and after in {"", ".", ",", ";", "and", "or", ")"}
 
     # -- resolution -------------------------------------------------------------------------------------------
 
     def _leader_options(
-        self, doc: Doc, span: Span, entries: list[Entry], day: date, headline: bool
+        self, text: str, match: Match, entries: list[Entry], day: date, headline: bool
     ) -> list[tuple[str, str]]:
         leaders = self.gazetteer.leaders
         in_office = [(e, leaders[int(e.target)]) for e in entries if leaders[int(e.target)].in_office(day)]
@@ -157,74 +140,72 @@ class Tagger:
         if any(e.full for e, _ in in_office):
             in_office = [(e, ldr) for e, ldr in in_office if e.full]
         else:
-            surface = span.text
-            if surface in self.person_names and self._is_person(doc, span, headline):
+            surface = match.surface
+            if surface in self.person_names and self._is_person(text, match, headline):
                 return []
-            if not headline and self._after_other_given_name(doc, span):
+            if not headline and self._after_other_given_name(text, match):
                 return []
-            titled = self._has_title_before(doc, span)
+            titled = prev_token(text, match.start) in self.titles
             in_office = [(e, ldr) for e, ldr in in_office if titled or surface not in ldr.needs_title]
         options: dict[str, str] = {}
         for _, leader in in_office:
             options.setdefault(leader.iso3, f"leader:{leader.describe()}")
         return list(options.items())
 
+    def _keep_country(self, text: str, match: Match, entry: Entry, in_headline: bool) -> bool:
+        surface = match.surface
+        if surface in self.hyphen_only:
+            return match.start > 0 and text[match.start - 1] == "-"
+        if surface in self.person_names and self._is_person(text, match, in_headline):
+            return False
+        return not (entry.kind == "demonym" and surface in self.language_demonyms and self._is_language(text, match))
+
     def tag(self, article: Article) -> Tagged:
         text = article.text
-        doc = self.nlp(text)
         day = article.published_at.date()
-        sentence_starts = [s.start for s in doc.sents]
-        body_offset = len(text) - len(article.body)
-        title_end = next((t.i for t in doc if t.idx >= body_offset), len(doc)) if article.title else 0
-        headline = title_end > 0 and self._is_headline_case(doc, 0, title_end)
-        dateline = (body_offset, body_offset + dateline_length(article.body))
+        starts = sentence_starts(text)
+        title_end = len(text) - len(article.body)
+        headline = title_end > 0 and is_headline_case(article.title)
+        dateline = (title_end, title_end + dateline_length(article.body))
+        matches = self.matcher(text)
 
         sure: list[Mention] = []
         pending: list[_Pending] = []
         orgs: list[str] = []
-        for span in doc.spans[SPAN_KEY]:
-            entries = self.entries[span.label_]
-            if any(e.kind == "block" for e in entries):
+        for match in matches:
+            entries = self.entries[match.surface]
+            kinds = self.kinds[match.surface]
+            if "block" in kinds:
                 continue
-            sentence = bisect.bisect_right(sentence_starts, span.start) - 1
-            in_headline = headline and span.start < title_end
-            org = next((e for e in entries if e.kind == "org"), None)
-            if org is not None:
-                if org.target not in orgs:
-                    orgs.append(org.target)
+            if "org" in kinds:
+                key = next(e.target for e in entries if e.kind == "org")
+                if key not in orgs:
+                    orgs.append(key)
                 continue
-            leader_entries = [e for e in entries if e.kind == "leader"]
-            country_entries = [e for e in entries if e.kind != "leader"]
-            if country_entries:
-                entry = country_entries[0]
-                if not self._keep_country(doc, span, entry, in_headline):
+            sentence = bisect.bisect_right(starts, match.start) - 1
+            in_headline = headline and match.start < title_end
+            if kinds != _LEADER_ONLY:
+                entry = next(e for e in entries if e.kind != "leader")
+                if not self._keep_country(text, match, entry, in_headline):
                     continue
-                rule = f"{entry.kind}:{span.text}"
-                if span.text in self.ambiguous or span.text in self.us_states:
-                    pending.append(_Pending(span, entry.kind, [(entry.target, rule)], entry.target, sentence))
+                rule = f"{entry.kind}:{match.surface}"
+                if match.surface in self.ambiguous or match.surface in self.us_states:
+                    pending.append(_Pending(match, entry.kind, [(entry.target, rule)], sentence))
                 else:
-                    sure.append(self._mention(span, entry.target, entry.kind, rule, sentence, dateline))
+                    sure.append(_mention(match, entry.target, entry.kind, rule, sentence, dateline))
                 continue
-            options = self._leader_options(doc, span, leader_entries, day, in_headline)
+            options = self._leader_options(text, match, entries, day, in_headline)
             if len(options) == 1:
                 iso3, rule = options[0]
-                sure.append(self._mention(span, iso3, "leader", rule, sentence, dateline))
+                sure.append(_mention(match, iso3, "leader", rule, sentence, dateline))
             elif options:
-                pending.append(_Pending(span, "leader", options, None, sentence))
+                pending.append(_Pending(match, "leader", options, sentence))
 
-        mentions = sure + self._resolve_pending(pending, sure, text, dateline)
-        mentions = self._drop_food(mentions, text)
+        mentions = sure + self._resolve_pending(pending, sure, text, dateline) if pending else sure
+        if self.food_cues:
+            mentions = self._drop_food(mentions, text)
         mentions.sort(key=lambda m: m.start)
-        dateline_token_end = next((t.i for t in doc[title_end:] if t.idx >= dateline[1]), len(doc))
-        return Tagged(doc, mentions, orgs, sentence_starts, title_end, dateline_token_end)
-
-    def _keep_country(self, doc: Doc, span: Span, entry: Entry, in_headline: bool) -> bool:
-        surface = span.text
-        if surface in self.hyphen_only:
-            return span.start > 0 and doc[span.start - 1].text == "-"
-        if surface in self.person_names and self._is_person(doc, span, in_headline):
-            return False
-        return not (entry.kind == "demonym" and surface in self.language_demonyms and self._is_language(doc, span))
+        return Tagged(text, mentions, orgs, matches, starts, title_end, dateline[1])
 
     def _resolve_pending(
         self, pending: list[_Pending], sure: list[Mention], text: str, dateline: tuple[int, int]
@@ -232,7 +213,7 @@ class Tagger:
         present = {m.country for m in sure}
         resolved = []
         for item in pending:
-            surface = item.span.text
+            surface = item.match.surface
             choice: tuple[str, str] | None = None
             if surface in self.ambiguous:
                 rule = self.ambiguous[surface]
@@ -254,7 +235,7 @@ class Tagger:
                     choice = in_doc[0]
             if choice is not None:
                 iso3, rule_text = choice
-                resolved.append(self._mention(item.span, iso3, item.kind, rule_text, item.sentence, dateline))
+                resolved.append(_mention(item.match, iso3, item.kind, rule_text, item.sentence, dateline))
         return resolved
 
     def _drop_food(self, mentions: list[Mention], text: str) -> list[Mention]:
@@ -265,18 +246,15 @@ class Tagger:
                     mentions = [m for m in mentions if m.country != country]
         return mentions
 
-    @staticmethod
-    def _mention(span: Span, iso3: str, kind: str, rule: str, sentence: int, dateline: tuple[int, int]) -> Mention:
-        start = span.start_char
-        return Mention(
-            country=iso3,
-            text=span.text,
-            kind=kind,
-            start=start,
-            end=span.end_char,
-            sentence=sentence,
-            token_start=span.start,
-            token_end=span.end,
-            rule=rule,
-            dateline=dateline[0] <= start and span.end_char <= dateline[1],
-        )
+
+def _mention(match: Match, iso3: str, kind: str, rule: str, sentence: int, dateline: tuple[int, int]) -> Mention:
+    return Mention(
+        country=iso3,
+        text=match.surface,
+        kind=kind,
+        start=match.start,
+        end=match.end,
+        sentence=sentence,
+        rule=rule,
+        dateline=dateline[0] <= match.start and match.end <= dateline[1],
+    )

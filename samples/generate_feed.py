@@ -183,11 +183,18 @@ def story(rng: random.Random, index: int, day_index: int, start: datetime, long:
     title = _fill(title_t, a, b, day_name)
     paragraphs = [f"{a[3].upper()} (dyadwatch sample) - " + _fill(lead_t, a, b, day_name)]
     target = rng.randint(300, 600) if long else rng.randint(60, 140)
+    # A story's cast: its two protagonists and, in longer stories, a few others that come up.
+    cast = [a, b] + (rng.sample([c for c in COUNTRIES if c not in (a, b)], rng.randint(0, 3)) if long else [])
     words = len(title.split()) + len(paragraphs[0].split())
     while words < target:
-        if rng.random() < 0.15:
-            extra_a, extra_b = _pick_pair(rng)
-            sentence = _fill(rng.choice(rng.choice([COOPERATIVE, NEUTRAL, HOSTILE]))[1], extra_a, extra_b, day_name)
+        if rng.random() < (0.3 if long else 0.15):
+            x, y = rng.sample(cast, 2) if long else _pick_pair(rng)
+            if {x[0], y[0]} == {a[0], b[0]}:
+                x, y = a, b
+                templates = pool
+            else:
+                templates = rng.choice([COOPERATIVE, NEUTRAL, HOSTILE])
+            sentence = _fill(rng.choice(templates)[1], x, y, day_name)
         else:
             sentence = rng.choice(FILLER)
         paragraphs.append(sentence)

