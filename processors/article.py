@@ -66,6 +66,8 @@ def parse_time(value: str) -> datetime:
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_LETTER = re.compile(r"[^\W\d_]")
+_NON_LATIN_LETTER = re.compile(r"[^\W\d_\u0000-\u024f\u1e00-\u1eff]")
 _ENGLISH = frozenset(
     "the a an and or of to in on at for with by from is are was were be been has have had it its this that "
     "as not but he she they we his her their who which said after over into than also will would about".split()
@@ -74,14 +76,15 @@ _ENGLISH = frozenset(
 
 def looks_english(text: str) -> bool:
     """Cheap language check: enough English function words, and mostly Latin letters."""
-    sample = text[:1500]
-    letters = [c for c in sample if c.isalpha()]
-    if len(letters) >= 20 and sum(c.isascii() for c in letters) < 0.6 * len(letters):
-        return False  # mostly non-Latin script
-    words = _WORD.findall(sample)
+    sample = text[:800]
+    if not sample.isascii():
+        letters = len(_LETTER.findall(sample))
+        if letters >= 20 and len(_NON_LATIN_LETTER.findall(sample)) > 0.4 * letters:
+            return False  # mostly non-Latin script
+    words = _WORD.findall(sample.lower())
     if len(words) < 12:
         return True  # too short to judge; headlines pass
-    hits = sum(1 for w in words if w.lower() in _ENGLISH)
+    hits = sum(map(_ENGLISH.__contains__, words))
     return hits >= 0.06 * len(words)
 
 

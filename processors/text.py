@@ -12,6 +12,8 @@ _BARE_NAMED_ENTITY = re.compile(r"(?: |(?<![&\w]))(quot|amp|lt|gt|apos|nbsp);")
 _TAG = re.compile(r"<[^<>]{0,200}>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2028\u2029\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0]{2,}")
+_DELETE_CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0x200B, 0x2028, 0x2029, 0xFEFF])
+_BARE_NAMES = ("quot;", "amp;", "lt;", "gt;", "apos;", "nbsp;")
 _NAMED = {"quot": '"', "amp": "&", "lt": "<", "gt": ">", "apos": "'", "nbsp": " "}
 
 
@@ -22,17 +24,20 @@ def _numeric(match: re.Match[str]) -> str:
 
 def clean_text(text: str) -> str:
     """Plain text: entities decoded, markup removed, control characters dropped, runs of spaces collapsed."""
-    if "#" in text or ";" in text:
-        text = _BARE_NUMERIC_ENTITY.sub(_numeric, text)
-        text = _BARE_NAMED_ENTITY.sub(lambda m: _NAMED[m.group(1)], text)
+    if ";" in text:
+        if "#" in text:
+            text = _BARE_NUMERIC_ENTITY.sub(_numeric, text)
+        if any(name in text for name in _BARE_NAMES):
+            text = _BARE_NAMED_ENTITY.sub(lambda m: _NAMED[m.group(1)], text)
     if "&" in text:
         text = html.unescape(text)
     if "<" in text:
         text = _TAG.sub(" ", text)
     if "\\" in text:
         text = text.replace("\\", " ")
-    text = _CONTROL.sub("", text)
-    text = _SPACES.sub(" ", text)
+    text = text.translate(_DELETE_CONTROL)
+    if "  " in text or "\t" in text or "\u00a0" in text:
+        text = _SPACES.sub(" ", text)
     return text.strip()
 
 
