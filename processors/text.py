@@ -12,7 +12,9 @@ _BARE_NAMED_ENTITY = re.compile(r"(?: |(?<![&\w]))(quot|amp|lt|gt|apos|nbsp);")
 _TAG = re.compile(r"<[^<>]{0,200}>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2028\u2029\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0]{2,}")
-_DELETE_CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0x200B, 0x2028, 0x2029, 0xFEFF])
+_DELETE_CONTROL = dict.fromkeys(
+    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0x200B, 0x2028, 0x2029, 0xFEFF]
+)
 _BARE_NAMES = ("quot;", "amp;", "lt;", "gt;", "apos;", "nbsp;")
 _NAMED = {"quot": '"', "amp": "&", "lt": "<", "gt": ">", "apos": "'", "nbsp": " "}
 

@@ -172,6 +172,142 @@ def evaluate_lexicon(
         typer.echo(f"{label:<18} pearson r = {statistics.correlation(ratings, scores):.4f}  (n={len(rows)})")
 
 
+# -- the streaming pipeline -------------------------------------------------------------------------------------
+
+BrokerOpt = Annotated[
+    str | None, typer.Option("--broker", help="Kafka bootstrap servers, host:port[,host:port] [env: DYADWATCH_BROKER]")
+]
+
+
+def _settings(**overrides: Any):
+    from streams.settings import Settings
+
+    try:
+        return Settings.from_env(**overrides)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def broker(
+    port: Annotated[int | None, typer.Option(help="Port on 127.0.0.1 (default: a free one).")] = None,
+) -> None:
+    """Run the embedded Kafka-compatible broker (Tansu, in memory) in the foreground; Ctrl-C stops it."""
+    import signal
+    import threading
+
+    from streams.broker import EmbeddedBroker
+
+    embedded = EmbeddedBroker(port=port)
+    url = embedded.start()
+    typer.echo(f"broker ready at {url}   (export DYADWATCH_BROKER={url})", err=True)
+    typer.echo(url)
+    sys.stdout.flush()
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        while not stop.is_set() and embedded.process and embedded.process.poll() is None:
+            stop.wait(0.5)
+    finally:
+        embedded.stop()
+
+
+@app.command()
+def worker(
+    broker_url: BrokerOpt = None,
+    web_port: Annotated[int | None, typer.Option("--web-port", help="Port of the worker's HTTP server.")] = None,
+    workdir: Annotated[Path | None, typer.Option(help="Directory for the worker's local state.")] = None,
+    loglevel: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
+) -> None:
+    """Run a pipeline worker: creates the topics if needed, then tags articles and aggregates dyad windows."""
+    import faust
+
+    from streams.app import create_app
+    from streams.kafka_io import BrokerUnavailable, ensure_topics
+
+    settings = _settings(broker=broker_url, web_port=web_port, workdir=workdir)
+    settings.workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        created = ensure_topics(settings)
+    except BrokerUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if created:
+        typer.echo(f"created topics: {', '.join(created)}", err=True)
+    pipeline = create_app(settings)
+    faust.Worker(pipeline, loglevel=loglevel, workdir=str(settings.workdir)).execute_from_commandline()
+
+
+@app.command()
+def produce(
+    files: Annotated[list[Path], typer.Argument(help="JSON lines (.jsonl/.json) or CSV (.csv) files of articles.")],
+    broker_url: BrokerOpt = None,
+    rate: Annotated[float | None, typer.Option(help="Articles per second (default: as fast as possible).")] = None,
+    timestamp: Annotated[
+        str, typer.Option(help="Record timestamp = arrival time: 'now', or 'published' to replay history.")
+    ] = "now",
+    published_at: Annotated[
+        str | None, typer.Option(help="published_at for CSV rows without one (e.g. AG News: 2004-11-01).")
+    ] = None,
+) -> None:
+    """Publish articles to the input topic, as they are (bad records included: the worker dead-letters them)."""
+    from streams.kafka_io import BrokerUnavailable, ensure_topics
+    from streams.producing import publish
+
+    if timestamp not in {"now", "published"}:
+        typer.echo("error: --timestamp must be 'now' or 'published'", err=True)
+        raise typer.Exit(2)
+    settings = _settings(broker=broker_url)
+    try:
+        ensure_topics(settings)
+        sent = publish(settings, files, rate=rate, timestamp=timestamp, published_at=published_at)
+    except (BrokerUnavailable, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"sent {sent} records to {settings.topic('articles')}", err=True)
+
+
+@app.command()
+def consume(
+    topic: Annotated[str, typer.Argument(help="Topic, with or without the prefix: dyads.windows, articles.dlq ...")],
+    broker_url: BrokerOpt = None,
+    from_beginning: Annotated[bool, typer.Option("--from-beginning", help="Start at the oldest record.")] = False,
+    idle_timeout: Annotated[float, typer.Option(help="Exit after this many seconds without a record.")] = 10.0,
+    meta: Annotated[bool, typer.Option("--meta", help="Wrap each value with topic/partition/offset/key.")] = False,
+) -> None:
+    """Print a topic's records as JSON lines; exits after --idle-timeout seconds without a new record."""
+    import base64
+
+    from streams.kafka_io import BrokerUnavailable, consumer
+
+    settings = _settings(broker=broker_url)
+    name = topic if topic.startswith(f"{settings.topic_prefix}.") else settings.topic(topic)
+    try:
+        records = consumer(settings, name, from_beginning=from_beginning, idle_timeout=idle_timeout)
+    except BrokerUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    out = sys.stdout.buffer
+    try:
+        for record in records:
+            try:
+                value: Any = orjson.loads(record.value) if record.value is not None else None
+            except orjson.JSONDecodeError:
+                value = {"value_b64": base64.b64encode(record.value).decode()}
+            if meta:
+                key = record.key.decode("utf-8", "replace") if record.key is not None else None
+                value = {"topic": record.topic, "partition": record.partition, "offset": record.offset,
+                         "timestamp": record.timestamp / 1000, "key": key, "value": value}  # fmt: skip
+            out.write(orjson.dumps(value) + b"\n")
+            out.flush()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        records.close()
+
+
 def main() -> None:
     app()
 

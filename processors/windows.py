@@ -1,0 +1,173 @@
+"""Event-time windows over dyad scores: window bounds, an idempotent aggregate, lateness and expiry rules.
+
+All sums are kept as integers (micro-units of sentiment), so an aggregate does not depend on the order its
+articles were added in: two workers, a crash and a replay all end with the same numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+MICRO = 1_000_000
+TONE_THRESHOLD = 0.05  # the same neutral band as evaluation: |sentiment| <= 0.05 is neutral
+
+
+def parse_duration(text: str) -> int:
+    """Seconds in "90s", "15m", "1h", "24h", "7d" (or a bare number of seconds)."""
+    text = text.strip().lower()
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    if text and text[-1] in units:
+        value, unit = text[:-1], units[text[-1]]
+    else:
+        value, unit = text, 1
+    seconds = float(value) * unit
+    if seconds <= 0 or not math.isfinite(seconds):
+        raise ValueError(f"duration must be positive: {text!r}")
+    return int(seconds)
+
+
+def format_duration(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def window_start(timestamp: float, size: int) -> int:
+    """Start (epoch seconds) of the tumbling window of `size` seconds that contains `timestamp`."""
+    return int(timestamp // size) * size
+
+
+def is_too_late(published_at: float, arrived_at: float, lateness: int) -> bool:
+    """An article that reached the pipeline more than `lateness` seconds after it was published is too late.
+
+    `arrived_at` is the Kafka record timestamp of the input article, so the decision is a function of the record
+    alone: a replay after a crash decides exactly as the first pass did.
+    """
+    return arrived_at - published_at > lateness
+
+
+def is_closed(window_end: int, stream_time: float, lateness: int) -> bool:
+    """No article can still arrive for a window once stream time (latest arrival seen) is past end + lateness."""
+    return stream_time > window_end + lateness
+
+
+def article_key(article_id: str) -> str:
+    """A short, stable digest of an article id, to remember which articles a window has counted."""
+    return hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(slots=True)
+class WindowAggregate:
+    """Running aggregate of one (pair, window size, window start); each article counts once."""
+
+    pair: str
+    size: int
+    start: int
+    articles: int = 0
+    sentences: int = 0
+    sum_micro: int = 0
+    sum_sq_micro: int = 0  # sum of squares, in micro² units
+    positive: int = 0
+    negative: int = 0
+    neutral: int = 0
+    first_at: float | None = None
+    last_at: float | None = None
+    last_arrival: float = 0.0
+    seen: dict[str, int] = field(default_factory=dict)  # article_key -> 1
+
+    @property
+    def end(self) -> int:
+        return self.start + self.size
+
+    def add(self, article_id: str, sentiment: float, sentences: int, published_at: float, arrived_at: float) -> bool:
+        """Count one article's score for the pair; False (and no change) if this article was already counted."""
+        key = article_key(article_id)
+        if key in self.seen:
+            return False
+        self.seen[key] = 1
+        micro = round(sentiment * MICRO)
+        self.articles += 1
+        self.sentences += sentences
+        self.sum_micro += micro
+        self.sum_sq_micro += micro * micro
+        if sentiment > TONE_THRESHOLD:
+            self.positive += 1
+        elif sentiment < -TONE_THRESHOLD:
+            self.negative += 1
+        else:
+            self.neutral += 1
+        self.first_at = published_at if self.first_at is None else min(self.first_at, published_at)
+        self.last_at = published_at if self.last_at is None else max(self.last_at, published_at)
+        self.last_arrival = max(self.last_arrival, arrived_at)
+        return True
+
+    @property
+    def mean(self) -> float:
+        return self.sum_micro / self.articles / MICRO if self.articles else 0.0
+
+    @property
+    def stddev(self) -> float:
+        if self.articles < 2:
+            return 0.0
+        n = self.articles
+        variance = (self.sum_sq_micro * n - self.sum_micro * self.sum_micro) / (n * n)  # exact in integers
+        return math.sqrt(max(variance, 0)) / MICRO
+
+    def record(self, final: bool = False) -> dict:
+        """The public `dyadwatch.dyads.windows` value for this window (see schemas/window.v1.json)."""
+        a, b = self.pair.split("-")
+        return {
+            "key": window_key(self.pair, self.size, self.start),
+            "pair": self.pair,
+            "a": a,
+            "b": b,
+            "window": format_duration(self.size),
+            "window_size_s": self.size,
+            "window_start": iso(self.start),
+            "window_end": iso(self.end),
+            "articles": self.articles,
+            "sentences": self.sentences,
+            "mean": round(self.mean, 6),
+            "stddev": round(self.stddev, 6),
+            "positive": self.positive,
+            "negative": self.negative,
+            "neutral": self.neutral,
+            "first_article_at": iso(self.first_at) if self.first_at is not None else None,
+            "last_article_at": iso(self.last_at) if self.last_at is not None else None,
+            "final": final,
+        }
+
+    def to_state(self) -> dict:
+        return {
+            "pair": self.pair,
+            "size": self.size,
+            "start": self.start,
+            "articles": self.articles,
+            "sentences": self.sentences,
+            "sum_micro": self.sum_micro,
+            "sum_sq_micro": self.sum_sq_micro,
+            "positive": self.positive,
+            "negative": self.negative,
+            "neutral": self.neutral,
+            "first_at": self.first_at,
+            "last_at": self.last_at,
+            "last_arrival": self.last_arrival,
+            "seen": self.seen,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict) -> WindowAggregate:
+        return cls(**state)
+
+
+def window_key(pair: str, size: int, start: int) -> str:
+    """Compaction key of a window: `pair|window|window_start` (ISO start, so it sorts and reads well)."""
+    return f"{pair}|{format_duration(size)}|{iso(start)}"

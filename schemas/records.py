@@ -1,0 +1,73 @@
+"""Faust records for the typed topics; each matches its JSON Schema (tests/test_schemas.py checks the fields)."""
+
+from __future__ import annotations
+
+import faust
+
+
+class DyadScore(faust.Record, serializer="json"):
+    """dyadwatch.dyads — schemas/dyad.v1.json"""
+
+    pair: str
+    a: str
+    b: str
+    sentiment: float
+    sentences: int
+    published_at: str
+    article_id: str
+    arrived_at: float
+
+
+class DeadLetter(faust.Record, serializer="json"):
+    """dyadwatch.articles.dlq — schemas/dead-letter.v1.json"""
+
+    schema: str
+    reason: str
+    error: str
+    message: str
+    topic: str
+    partition: int
+    offset: int
+    timestamp: float | None
+    key_b64: str | None
+    original_b64: str
+    article_id: str | None
+    failed_at: str
+
+
+class Mentions(faust.Record, serializer="json"):
+    """dyadwatch.mentions — schemas/mentions.v1.json (the `dyadwatch tag` JSON)"""
+
+    id: str
+    published_at: str
+    countries: dict
+    orgs: list
+    mentions: list
+    dyads: list
+    versions: dict
+
+
+class DyadWindow(faust.Record, serializer="json"):
+    """dyadwatch.dyads.windows — schemas/window.v1.json"""
+
+    key: str
+    pair: str
+    a: str
+    b: str
+    window: str
+    window_size_s: int
+    window_start: str
+    window_end: str
+    articles: int
+    sentences: int
+    mean: float
+    stddev: float
+    positive: int
+    negative: int
+    neutral: int
+    first_article_at: str | None
+    last_article_at: str | None
+    final: bool
+
+
+RECORDS = {"dyad.v1": DyadScore, "dead-letter.v1": DeadLetter, "mentions.v1": Mentions, "window.v1": DyadWindow}

@@ -1,0 +1,230 @@
+"""The Faust app: articles → tag → mentions + dyad scores (repartitioned by pair) → event-time window aggregates.
+
+    articles ──tag_articles──▶ mentions            (key: article id)
+        │                  └─▶ dyads               (key: pair, so one pair's windows live on one partition)
+        └─(bad input)─────────▶ articles.dlq
+    dyads ───aggregate_dyads─▶ dyads.windows       (key: pair|window|window_start, latest value wins)
+
+Window state lives in a plain table (`dyad_windows`) managed here, not in Faust's windowed tables: windows close on
+stream time (the latest article arrival seen) plus the allowed lateness, are emitted once more with final=true and
+are deleted, so a worker that runs for weeks holds only open windows. Each window remembers which articles it has
+counted, so redeliveries after a crash or rebalance never count an article twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+import orjson
+
+from processors.analysis import default_analyzer
+from processors.article import ArticleError, decode_article
+from processors.windows import WindowAggregate, is_closed, is_too_late, window_key, window_start
+from streams.settings import Settings
+
+log = logging.getLogger("dyadwatch")
+FUTURE_TOLERANCE_S = 86400
+CODE_VERSION = "0.1.0"
+
+
+def dead_letter(event_message: Any, raw: bytes | None, error: Exception, reason: str, message: str) -> bytes:
+    """A dyadwatch.articles.dlq value (schemas/dead-letter.v1.json)."""
+    article_id = None
+    if raw:
+        try:
+            decoded = orjson.loads(raw)
+            if isinstance(decoded, dict) and isinstance(decoded.get("id"), str):
+                article_id = decoded["id"][:512]
+        except orjson.JSONDecodeError:
+            pass
+    key = event_message.key
+    return orjson.dumps(
+        {
+            "schema": "dead-letter.v1",
+            "reason": reason,
+            "error": type(error).__name__,
+            "message": message[:1000],
+            "topic": event_message.topic,
+            "partition": event_message.partition,
+            "offset": event_message.offset,
+            "timestamp": event_message.timestamp,
+            "key_b64": base64.b64encode(key).decode() if isinstance(key, bytes) else None,
+            "original_b64": base64.b64encode(raw or b"").decode(),
+            "article_id": article_id,
+            "failed_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        }
+    )
+
+
+def create_app(settings: Settings) -> faust.App:
+    app = faust.App(
+        settings.app_id,
+        broker=settings.faust_broker,
+        broker_credentials=_credentials(settings),
+        store="memory://",
+        datadir=str(settings.workdir),
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication_factor,
+        broker_session_timeout=settings.session_timeout,
+        broker_heartbeat_interval=settings.heartbeat_interval,
+        broker_rebalance_timeout=settings.rebalance_timeout,
+        broker_commit_interval=settings.commit_interval,
+        consumer_auto_offset_reset="earliest",
+        web_port=settings.web_port,
+        web_host="127.0.0.1",
+        table_standby_replicas=0,
+        producer_linger=0.005,
+    )
+
+    articles = app.topic(settings.topic("articles"), key_type=bytes, value_type=bytes, value_serializer="raw",
+                         key_serializer="raw", partitions=settings.partitions)  # fmt: skip
+    dead_letters = app.topic(settings.topic("articles.dlq"), value_serializer="raw", key_serializer="raw")
+    mentions = app.topic(settings.topic("mentions"), value_serializer="raw", key_serializer="raw")
+    dyads = app.topic(settings.topic("dyads"), key_type=bytes, value_type=bytes, value_serializer="raw",
+                      key_serializer="raw", partitions=settings.partitions)  # fmt: skip
+    windows = app.topic(settings.topic("dyads.windows"), value_serializer="raw", key_serializer="raw")
+
+    dyad_windows = app.Table("dyad_windows", default=None, partitions=settings.partitions)
+    stream_clock = app.Table("dyad_stream_clock", default=float, partitions=settings.partitions)
+
+    analyzer = default_analyzer()
+    versions = {**analyzer.versions, "code": CODE_VERSION}
+    open_windows: dict[int, dict[str, int]] = {}  # partition -> {table key: window end}, rebuilt from the table
+    next_close: dict[int, float] = {}
+
+    async def refuse(event: Any, raw: bytes | None, error: Exception, reason: str, message: str) -> None:
+        key = event.message.key if isinstance(event.message.key, bytes) else None
+        await dead_letters.send(key=key, value=dead_letter(event.message, raw, error, reason, message))
+
+    @app.agent(articles)
+    async def tag_articles(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            raw = event.value
+            arrived_at = event.message.timestamp or datetime.now(UTC).timestamp()
+            try:
+                article = decode_article(raw, max_bytes=settings.max_article_bytes)
+                published = article.published_at.timestamp()
+                if published > arrived_at + FUTURE_TOLERANCE_S:
+                    raise ArticleError("future_date", f"published_at {article.published_at.isoformat()} is after "
+                                       "its arrival by more than a day")  # fmt: skip
+                if is_too_late(published, arrived_at, settings.lateness):
+                    raise ArticleError("too_late", f"arrived {arrived_at - published:.0f}s after publication, more "
+                                       f"than the allowed lateness of {settings.lateness}s")  # fmt: skip
+                result = analyzer.analyze(article)
+            except ArticleError as exc:
+                await refuse(event, raw, exc, exc.reason, exc.message)
+                continue
+            except Exception as exc:  # a bug must not stop the worker; the record is kept in the DLQ
+                log.exception("tagging failed at %s/%s", event.message.partition, event.message.offset)
+                await refuse(event, raw, exc, "internal_error", f"{type(exc).__name__}: {exc}")
+                continue
+            result["versions"] = versions
+            key = article.id.encode()
+            await mentions.send(key=key, value=orjson.dumps(result))
+            for dyad in result["dyads"]:
+                if dyad["sentences"] == 0:
+                    continue  # named in the same article but never related in a sentence
+                score = {
+                    "pair": dyad["pair"], "a": dyad["a"], "b": dyad["b"], "sentiment": dyad["sentiment"],
+                    "sentences": dyad["sentences"], "published_at": result["published_at"],
+                    "article_id": article.id, "arrived_at": arrived_at,
+                }  # fmt: skip
+                await dyads.send(key=dyad["pair"].encode(), value=orjson.dumps(score))
+
+    def windows_of(partition: int) -> dict[str, int]:
+        index = open_windows.get(partition)
+        if index is None:  # first record of this partition since start or rebalance: rebuild from the table
+            index = {
+                key: state["start"] + state["size"]
+                for key, state in dyad_windows.items()
+                if state is not None and state.get("partition") == partition
+            }
+            open_windows[partition] = index
+            next_close[partition] = min(index.values(), default=float("inf")) + settings.lateness
+        return index
+
+    async def close_windows(partition: int, now: float) -> None:
+        index = windows_of(partition)
+        for key, end in sorted(index.items(), key=lambda item: item[1]):
+            if not is_closed(end, now, settings.lateness):
+                break
+            state = dyad_windows.get(key)
+            if state is not None:
+                aggregate = WindowAggregate.from_state({k: v for k, v in state.items() if k != "partition"})
+                await windows.send(key=_window_key(aggregate).encode(), value=orjson.dumps(aggregate.record(True)))
+                del dyad_windows[key]
+            del index[key]
+        next_close[partition] = min(index.values(), default=float("inf")) + settings.lateness
+
+    @app.agent(dyads)
+    async def aggregate_dyads(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            try:
+                await add_to_windows(event.message.partition, orjson.loads(event.value))
+            except Exception:  # a bug must not stop the worker
+                log.exception("aggregation failed at %s/%s", event.message.partition, event.message.offset)
+
+    async def add_to_windows(partition: int, score: dict) -> None:
+        clock_key = f"p{partition}"
+        now = max(stream_clock[clock_key], score["arrived_at"])
+        if now != stream_clock[clock_key]:
+            stream_clock[clock_key] = now
+        index = windows_of(partition)
+        published = datetime.fromisoformat(score["published_at"].replace("Z", "+00:00")).timestamp()
+        for size in settings.windows:
+            start = window_start(published, size)
+            if is_closed(start + size, now, settings.lateness):
+                continue  # a redelivery for a window already closed and emitted as final
+            key = f"{score['pair']}|{size}|{start}"
+            state = dyad_windows.get(key)
+            aggregate = (
+                WindowAggregate(score["pair"], size, start)
+                if state is None
+                else WindowAggregate.from_state({k: v for k, v in state.items() if k != "partition"})
+            )
+            if not aggregate.add(score["article_id"], score["sentiment"], score["sentences"], published,
+                                 score["arrived_at"]):  # fmt: skip
+                continue  # already counted: a duplicate or a redelivery
+            dyad_windows[key] = {**aggregate.to_state(), "partition": partition}
+            index[key] = start + size
+            next_close[partition] = min(next_close.get(partition, float("inf")), start + size + settings.lateness)
+            await windows.send(key=_window_key(aggregate).encode(), value=orjson.dumps(aggregate.record()))
+        if now > next_close.get(partition, float("inf")):
+            await close_windows(partition, now)
+
+    @app.on_partitions_revoked.connect
+    async def forget_window_index(sender: faust.App, revoked: Any = None, **kwargs: Any) -> None:
+        open_windows.clear()  # rebuilt from the table for whatever partitions come back
+        next_close.clear()
+
+    app.dyadwatch_settings = settings  # type: ignore[attr-defined]
+    return app
+
+
+def _window_key(aggregate: WindowAggregate) -> str:
+    return window_key(aggregate.pair, aggregate.size, aggregate.start)
+
+
+def _credentials(settings: Settings) -> Any:
+    if settings.security_protocol == "PLAINTEXT":
+        return None
+    import ssl
+
+    context = None
+    if settings.security_protocol in {"SSL", "SASL_SSL"}:
+        context = ssl.create_default_context(cafile=settings.ssl_cafile)
+        context.check_hostname = settings.ssl_check_hostname
+        if settings.ssl_certfile:
+            context.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile)
+    if settings.sasl_mechanism:
+        return faust.SASLCredentials(
+            username=settings.sasl_username,
+            password=settings.sasl_password,
+            ssl_context=context,
+            mechanism=settings.sasl_mechanism,
+        )
+    return faust.SSLCredentials(context)

@@ -1,0 +1,100 @@
+"""Plain Kafka clients (kafka-python) for the CLI: topic creation, producing and consuming."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import KafkaConnectionError, KafkaTimeoutError, TopicAlreadyExistsError
+
+# kafka-python 2.x raised NoBrokersAvailable; 3.x raises KafkaTimeoutError ("Unable to bootstrap").
+_UNREACHABLE = (KafkaTimeoutError, KafkaConnectionError)
+
+from streams.settings import Settings
+
+TOPICS = ("articles", "articles.dlq", "mentions", "dyads", "dyads.windows")
+
+
+class BrokerUnavailable(RuntimeError):
+    pass
+
+
+def client_options(settings: Settings) -> dict[str, Any]:
+    """Connection and security options shared by every kafka-python client."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.bootstrap.split(","),
+        "security_protocol": settings.security_protocol,
+        "request_timeout_ms": 15000,
+    }
+    if settings.sasl_mechanism:
+        options.update(
+            sasl_mechanism=settings.sasl_mechanism,
+            sasl_plain_username=settings.sasl_username,
+            sasl_plain_password=settings.sasl_password,
+        )
+    if settings.security_protocol in {"SSL", "SASL_SSL"}:
+        options.update(
+            ssl_cafile=settings.ssl_cafile,
+            ssl_certfile=settings.ssl_certfile,
+            ssl_keyfile=settings.ssl_keyfile,
+            ssl_check_hostname=settings.ssl_check_hostname,
+        )
+    return options
+
+
+@contextlib.contextmanager
+def admin(settings: Settings) -> Iterator[KafkaAdminClient]:
+    try:
+        client = KafkaAdminClient(**client_options(settings))
+    except _UNREACHABLE:
+        raise BrokerUnavailable(f"no Kafka broker answered at {settings.bootstrap}") from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def ensure_topics(settings: Settings, names: Iterable[str] = TOPICS) -> list[str]:
+    """Create the pipeline's topics (prefixed) with the configured partition count; return the ones created."""
+    created = []
+    with admin(settings) as client:
+        existing = set(client.list_topics())
+        for name in names:
+            topic = settings.topic(name)
+            if topic in existing:
+                continue
+            with contextlib.suppress(TopicAlreadyExistsError):
+                client.create_topics(
+                    [
+                        NewTopic(
+                            topic, num_partitions=settings.partitions, replication_factor=settings.replication_factor
+                        )
+                    ]
+                )
+                created.append(topic)
+    return created
+
+
+def producer(settings: Settings, **extra: Any) -> KafkaProducer:
+    try:
+        return KafkaProducer(**client_options(settings), linger_ms=5, acks=1, **extra)
+    except _UNREACHABLE:
+        raise BrokerUnavailable(f"no Kafka broker answered at {settings.bootstrap}") from None
+
+
+def consumer(settings: Settings, topic: str, *, from_beginning: bool, idle_timeout: float) -> KafkaConsumer:
+    try:
+        return KafkaConsumer(
+            topic,
+            **client_options(settings),
+            group_id=None,
+            auto_offset_reset="earliest" if from_beginning else "latest",
+            enable_auto_commit=False,
+            consumer_timeout_ms=int(idle_timeout * 1000),
+            fetch_max_wait_ms=100,
+        )
+    except _UNREACHABLE:
+        raise BrokerUnavailable(f"no Kafka broker answered at {settings.bootstrap}") from None

@@ -1,0 +1,81 @@
+"""Pipeline settings: command-line flags over DYADWATCH_* environment variables over defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from processors.windows import parse_duration
+
+ENV_PREFIX = "DYADWATCH_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    broker: str = "kafka://127.0.0.1:9092"
+    topic_prefix: str = "dyadwatch"
+    partitions: int = 8
+    replication_factor: int = 1
+    app_id: str = "dyadwatch"
+    windows: tuple[int, ...] = (3600, 86400)
+    lateness: int = 6 * 3600
+    max_article_bytes: int = 256 * 1024
+    web_port: int = 6066
+    workdir: Path = Path(".dyadwatch")
+    session_timeout: float = 6.0
+    heartbeat_interval: float = 1.0
+    rebalance_timeout: float = 10.0
+    commit_interval: float = 1.0
+    # Security (SASL/SSL) for real clusters; secrets are read from the environment, never from flags.
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: str | None = field(default=None, repr=False)
+    ssl_cafile: str | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+    ssl_check_hostname: bool = True
+
+    def topic(self, name: str) -> str:
+        """Full topic name: `articles` -> `dyadwatch.articles`."""
+        return f"{self.topic_prefix}.{name}" if self.topic_prefix else name
+
+    @property
+    def bootstrap(self) -> str:
+        """host:port list for kafka-python (no kafka:// scheme)."""
+        return ",".join(part.split("://", 1)[-1] for part in self.broker.split(","))
+
+    @property
+    def faust_broker(self) -> str:
+        return ";".join(f"kafka://{part}" for part in self.bootstrap.split(","))
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Defaults, then DYADWATCH_* variables, then the non-None keyword overrides (command-line flags)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for spec in fields(cls):
+            raw = env.get(ENV_PREFIX + spec.name.upper())
+            if raw is not None and raw != "":
+                values[spec.name] = _convert(spec.name, raw)
+        values.update({k: _convert(k, v) if isinstance(v, str) else v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+
+def _convert(name: str, raw: str) -> object:
+    if name == "windows":
+        return tuple(parse_duration(part) for part in raw.split(",") if part.strip())
+    if name == "lateness":
+        return parse_duration(raw)
+    if name in {"partitions", "replication_factor", "max_article_bytes", "web_port"}:
+        return int(raw)
+    if name in {"session_timeout", "heartbeat_interval", "rebalance_timeout", "commit_interval"}:
+        return float(raw)
+    if name == "workdir":
+        return Path(raw)
+    if name == "ssl_check_hostname":
+        return raw.strip().lower() not in {"0", "false", "no", "off"}
+    if name == "broker" and "://" not in raw:
+        return raw
+    return raw

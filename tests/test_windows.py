@@ -1,0 +1,66 @@
+"""Window maths: bounds, idempotent counting, order independence, lateness and closing."""
+
+import random
+
+import pytest
+
+from processors.windows import (
+    WindowAggregate,
+    format_duration,
+    is_closed,
+    is_too_late,
+    parse_duration,
+    window_key,
+    window_start,
+)
+
+HOUR = 3600
+
+
+def test_durations():
+    assert [parse_duration(x) for x in ("90s", "15m", "1h", "24h", "7d", "30")] == [90, 900, 3600, 86400, 604800, 30]
+    assert [format_duration(x) for x in (3600, 86400, 90, 900)] == ["1h", "1d", "90s", "15m"]
+    with pytest.raises(ValueError):
+        parse_duration("-1h")
+
+
+def test_window_bounds_are_epoch_aligned():
+    assert window_start(1_700_000_123.5, HOUR) == 1_699_999_200
+    assert window_start(1_699_999_200, HOUR) == 1_699_999_200
+    assert window_key("IND-PAK", HOUR, 1_699_999_200) == "IND-PAK|1h|2023-11-14T22:00:00Z"
+
+
+def test_an_article_counts_once():
+    agg = WindowAggregate("IND-PAK", HOUR, 0)
+    assert agg.add("a1", -0.5, 2, 10, 20)
+    assert not agg.add("a1", -0.5, 2, 10, 25)
+    assert agg.articles == 1 and agg.sentences == 2 and agg.negative == 1
+
+
+def test_aggregate_is_independent_of_order_and_exact():
+    scores = [(f"a{i}", random.Random(i).uniform(-1, 1), i % 4, 100 + i) for i in range(300)]
+    forward, shuffled = WindowAggregate("A-B", HOUR, 0), WindowAggregate("A-B", HOUR, 0)
+    for item in scores:
+        forward.add(*item, arrived_at=item[3])
+    mixed = scores[:]
+    random.Random(1).shuffle(mixed)
+    for item in mixed + mixed[:50]:  # and some redeliveries
+        shuffled.add(*item, arrived_at=item[3])
+    assert forward.record() == shuffled.record()
+    values = [round(s * 1_000_000) / 1_000_000 for _, s, _, _ in scores]
+    mean = sum(values) / len(values)
+    assert forward.mean == pytest.approx(mean, abs=1e-9)
+    assert forward.stddev == pytest.approx((sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5, abs=1e-9)
+
+
+def test_state_round_trips():
+    agg = WindowAggregate("A-B", HOUR, 0)
+    agg.add("x", 0.3, 1, 5, 6)
+    assert WindowAggregate.from_state(agg.to_state()).record() == agg.record()
+
+
+def test_lateness_and_closing():
+    assert not is_too_late(published_at=0, arrived_at=6 * HOUR, lateness=6 * HOUR)
+    assert is_too_late(published_at=0, arrived_at=6 * HOUR + 1, lateness=6 * HOUR)
+    assert not is_closed(window_end=HOUR, stream_time=7 * HOUR, lateness=6 * HOUR)
+    assert is_closed(window_end=HOUR, stream_time=7 * HOUR + 1, lateness=6 * HOUR)
