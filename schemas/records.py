@@ -16,6 +16,7 @@ class DyadScore(faust.Record, serializer="json"):
     published_at: str
     article_id: str
     arrived_at: float
+    source_partition: int
 
 
 class DeadLetter(faust.Record, serializer="json"):

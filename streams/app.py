@@ -95,6 +95,8 @@ def create_app(settings: Settings) -> faust.App:
     versions = {**analyzer.versions, "code": CODE_VERSION}
     open_windows: dict[int, dict[str, int]] = {}  # partition -> {table key: window end}, rebuilt from the table
     next_close: dict[int, float] = {}
+    latest_arrival: dict[int, float] = {}  # input partition -> latest arrival tagged here
+    announced: dict[int, float] = {}  # input partition -> latest arrival announced as a watermark
 
     async def refuse(event: Any, raw: bytes | None, error: Exception, reason: str, message: str) -> None:
         key = event.message.key if isinstance(event.message.key, bytes) else None
@@ -123,6 +125,8 @@ def create_app(settings: Settings) -> faust.App:
                 await refuse(event, raw, exc, "internal_error", f"{type(exc).__name__}: {exc}")
                 continue
             result["versions"] = versions
+            source = event.message.partition
+            latest_arrival[source] = max(latest_arrival.get(source, 0.0), arrived_at)
             key = article.id.encode()
             await mentions.send(key=key, value=orjson.dumps(result))
             for dyad in result["dyads"]:
@@ -131,9 +135,25 @@ def create_app(settings: Settings) -> faust.App:
                 score = {
                     "pair": dyad["pair"], "a": dyad["a"], "b": dyad["b"], "sentiment": dyad["sentiment"],
                     "sentences": dyad["sentences"], "published_at": result["published_at"],
-                    "article_id": article.id, "arrived_at": arrived_at,
+                    "article_id": article.id, "arrived_at": arrived_at, "source_partition": source,
                 }  # fmt: skip
                 await dyads.send(key=dyad["pair"].encode(), value=orjson.dumps(score))
+
+    @app.timer(interval=settings.watermark_interval)
+    async def announce_watermarks() -> None:
+        """Tell every dyads partition how far each input partition has got, so windows close even on
+        partitions whose pairs are quiet (see stream_time below)."""
+        for source, arrival in list(latest_arrival.items()):
+            if arrival > announced.get(source, 0.0):
+                marker = orjson.dumps({"watermark": arrival, "source_partition": source})
+                for partition in range(settings.partitions):
+                    await dyads.send(value=marker, partition=partition)
+                announced[source] = arrival
+
+    def stream_time(partition: int) -> float:
+        """Event-time watermark of a dyads partition: the least progress over all input partitions. Records of
+        one input partition arrive in order, so no valid record can fall into a window closed at this time."""
+        return min(stream_clock[f"{partition}:{source}"] for source in range(settings.partitions))
 
     def windows_of(partition: int) -> dict[str, int]:
         index = open_windows.get(partition)
@@ -169,17 +189,26 @@ def create_app(settings: Settings) -> faust.App:
                 log.exception("aggregation failed at %s/%s", event.message.partition, event.message.offset)
 
     async def add_to_windows(partition: int, score: dict) -> None:
-        clock_key = f"p{partition}"
-        now = max(stream_clock[clock_key], score["arrived_at"])
-        if now != stream_clock[clock_key]:
-            stream_clock[clock_key] = now
+        clock_key = f"{partition}:{score['source_partition']}"
+        arrival = score.get("watermark", score.get("arrived_at", 0.0))
+        if arrival > stream_clock[clock_key]:
+            stream_clock[clock_key] = arrival
+        if "pair" in score:
+            await count_score(partition, score)
+        now = stream_time(partition)
+        if now > next_close.get(partition, float("inf")):
+            await close_windows(partition, now)
+
+    async def count_score(partition: int, score: dict) -> None:
         index = windows_of(partition)
+        now = stream_time(partition)
         published = datetime.fromisoformat(score["published_at"].replace("Z", "+00:00")).timestamp()
         for size in settings.windows:
             start = window_start(published, size)
-            if is_closed(start + size, now, settings.lateness):
-                continue  # a redelivery for a window already closed and emitted as final
             key = f"{score['pair']}|{size}|{start}"
+            if is_closed(start + size, now, settings.lateness):
+                if key not in index:  # a redelivery after the window closed: it was counted before
+                    continue
             state = dyad_windows.get(key)
             aggregate = (
                 WindowAggregate(score["pair"], size, start)
@@ -193,13 +222,13 @@ def create_app(settings: Settings) -> faust.App:
             index[key] = start + size
             next_close[partition] = min(next_close.get(partition, float("inf")), start + size + settings.lateness)
             await windows.send(key=_window_key(aggregate).encode(), value=orjson.dumps(aggregate.record()))
-        if now > next_close.get(partition, float("inf")):
-            await close_windows(partition, now)
 
     @app.on_partitions_revoked.connect
     async def forget_window_index(sender: faust.App, revoked: Any = None, **kwargs: Any) -> None:
         open_windows.clear()  # rebuilt from the table for whatever partitions come back
         next_close.clear()
+        latest_arrival.clear()  # whoever owns an input partition next re-learns its progress
+        announced.clear()
 
     app.dyadwatch_settings = settings  # type: ignore[attr-defined]
     return app

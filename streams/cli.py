@@ -225,13 +225,14 @@ def worker(
     import faust
 
     from streams.app import create_app
-    from streams.kafka_io import BrokerUnavailable, ensure_topics
+    from streams.kafka_io import BrokerUnavailable, check_partitions, ensure_topics
 
     settings = _settings(broker=broker_url, web_port=web_port, workdir=workdir)
     settings.workdir.mkdir(parents=True, exist_ok=True)
     try:
         created = ensure_topics(settings)
-    except BrokerUnavailable as exc:
+        check_partitions(settings)
+    except (BrokerUnavailable, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     if created:

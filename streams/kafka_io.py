@@ -10,10 +10,10 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import KafkaConnectionError, KafkaTimeoutError, TopicAlreadyExistsError
 
+from streams.settings import Settings
+
 # kafka-python 2.x raised NoBrokersAvailable; 3.x raises KafkaTimeoutError ("Unable to bootstrap").
 _UNREACHABLE = (KafkaTimeoutError, KafkaConnectionError)
-
-from streams.settings import Settings
 
 TOPICS = ("articles", "articles.dlq", "mentions", "dyads", "dyads.windows")
 
@@ -76,6 +76,21 @@ def ensure_topics(settings: Settings, names: Iterable[str] = TOPICS) -> list[str
                 )
                 created.append(topic)
     return created
+
+
+def check_partitions(settings: Settings) -> None:
+    """Window closing relies on the input and dyads topics having exactly `settings.partitions` partitions."""
+    client = KafkaConsumer(**client_options(settings))
+    try:
+        for name in ("articles", "dyads"):
+            found = client.partitions_for_topic(settings.topic(name)) or set()
+            if len(found) != settings.partitions:
+                raise ValueError(
+                    f"topic {settings.topic(name)} has {len(found)} partitions but DYADWATCH_PARTITIONS is "
+                    f"{settings.partitions}; set it to match (or use a new topic prefix)"
+                )
+    finally:
+        client.close()
 
 
 def producer(settings: Settings, **extra: Any) -> KafkaProducer:

@@ -27,6 +27,7 @@ class Settings:
     heartbeat_interval: float = 1.0
     rebalance_timeout: float = 10.0
     commit_interval: float = 1.0
+    watermark_interval: float = 1.0
     # Security (SASL/SSL) for real clusters; secrets are read from the environment, never from flags.
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
@@ -70,7 +71,7 @@ def _convert(name: str, raw: str) -> object:
         return parse_duration(raw)
     if name in {"partitions", "replication_factor", "max_article_bytes", "web_port"}:
         return int(raw)
-    if name in {"session_timeout", "heartbeat_interval", "rebalance_timeout", "commit_interval"}:
+    if name in {"session_timeout", "heartbeat_interval", "rebalance_timeout", "commit_interval", "watermark_interval"}:
         return float(raw)
     if name == "workdir":
         return Path(raw)

@@ -1,0 +1,180 @@
+"""Run real pipelines on a real embedded broker: workers are `dyadwatch worker` subprocesses."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+
+from streams.broker import free_port
+from streams.kafka_io import ensure_topics
+from streams.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, what: str, interval: float = 0.5) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+class Pipeline:
+    """One pipeline (own topic prefix, own consumer group) on a shared broker."""
+
+    def __init__(self, broker: str, name: str, tmp: Path, partitions: int = 4, **settings: str) -> None:
+        self.name = name
+        self.tmp = tmp
+        self.env = {
+            **os.environ,
+            "DYADWATCH_BROKER": broker,
+            "DYADWATCH_TOPIC_PREFIX": f"t-{name}",
+            "DYADWATCH_APP_ID": f"dyadwatch-{name}",
+            "DYADWATCH_PARTITIONS": str(partitions),
+            **{f"DYADWATCH_{key.upper()}": value for key, value in settings.items()},
+        }
+        self.settings = Settings.from_env(self.env)
+        self.workers: list[subprocess.Popen[bytes]] = []
+        self.logs: list[Path] = []
+        ensure_topics(self.settings)
+
+    # -- workers --------------------------------------------------------------------------------------------------
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        index = len(self.workers)
+        log = self.tmp / f"{self.name}-worker{index}.log"
+        workdir = self.tmp / f"{self.name}-state{index}"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streams.cli", "worker", "--web-port", str(free_port()), "--workdir", str(workdir)],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.workers.append(process)
+        self.logs.append(log)
+        return process
+
+    def wait_ready(self, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
+        log = self.logs[self.workers.index(process)]
+
+        def ready() -> bool:
+            if process.poll() is not None:
+                raise RuntimeError(f"worker exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+            return b"Worker]: Ready" in log.read_bytes()
+
+        wait_until(ready, timeout, f"{log.name} to be ready")
+
+    def kill(self, process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+        if process.poll() is None:
+            os.killpg(process.pid, sig)
+            process.wait(timeout=30)
+
+    def stop(self) -> None:
+        for process in self.workers:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.workers:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill(process)
+
+    def log_text(self) -> str:
+        return "\n".join(log.read_text(errors="replace") for log in self.logs)
+
+    # -- topics ---------------------------------------------------------------------------------------------------
+
+    def produce(self, records: list[tuple[bytes | None, bytes, int | None]]) -> None:
+        """(key, value, timestamp_ms) records to the input topic."""
+        producer = KafkaProducer(bootstrap_servers=self.settings.bootstrap, linger_ms=5)
+        topic = self.settings.topic("articles")
+        for key, value, stamp in records:
+            producer.send(topic, key=key, value=value, timestamp_ms=stamp)
+        producer.flush()
+        producer.close()
+
+    def read(self, name: str, idle: float = 2.0) -> list:
+        """Every record of a topic, up to the end offsets at the time of the call."""
+        topic = self.settings.topic(name)
+        consumer = KafkaConsumer(bootstrap_servers=self.settings.bootstrap, group_id=None, enable_auto_commit=False,
+                                 fetch_max_wait_ms=100)  # fmt: skip
+        try:
+            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+            consumer.assign(partitions)
+            consumer.seek_to_beginning(*partitions)
+            ends = consumer.end_offsets(partitions)
+            records = []
+            deadline = time.monotonic() + 30 + idle
+            while any(consumer.position(tp) < ends[tp] for tp in partitions):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"could not read {topic} to its end")
+                for batch in consumer.poll(timeout_ms=200).values():
+                    records.extend(batch)
+            return sorted(records, key=lambda r: (r.partition, r.offset))
+        finally:
+            consumer.close()
+
+    def values(self, name: str) -> list[dict]:
+        return [orjson.loads(record.value) for record in self.read(name)]
+
+    def accounted(self) -> int:
+        """Distinct input records that came out tagged (mentions, by article id) or dead-lettered (by offset)."""
+        tagged = {record.key for record in self.read("mentions", idle=1.0)}
+        dead = {(v["partition"], v["offset"]) for v in self.values("articles.dlq")}
+        return len(tagged) + len(dead)
+
+    def final_windows(self) -> dict[str, dict]:
+        """The latest value of every window key (what a compacted topic converges to)."""
+        latest: dict[str, dict] = {}
+        for value in self.values("dyads.windows"):
+            latest[value["key"]] = value
+        return latest
+
+    def lag(self) -> int:
+        """Records of the input and dyads topics not yet committed by the worker group."""
+        partitions = [
+            TopicPartition(self.settings.topic(name), p)
+            for name in ("articles", "dyads")
+            for p in range(self.settings.partitions)
+        ]
+        admin = KafkaAdminClient(bootstrap_servers=self.settings.bootstrap)
+        consumer = KafkaConsumer(bootstrap_servers=self.settings.bootstrap)
+        try:
+            committed = admin.list_group_offsets({self.settings.app_id: partitions}).get(self.settings.app_id, {})
+            ends = consumer.end_offsets(partitions)
+        finally:
+            admin.close()
+            consumer.close()
+        total = 0
+        for tp in partitions:
+            done = committed.get(tp)
+            offset = done.offset if done is not None and done.offset >= 0 else 0
+            total += max(0, ends[tp] - offset)
+        return total
+
+    def wait_settled(self, expected_in: int, timeout: float = 120) -> None:
+        """Every input accounted for, every input and dyad record committed, window output flushed."""
+        wait_until(lambda: self.accounted() >= expected_in, timeout, f"{expected_in} articles to be processed")
+        wait_until(lambda: self.lag() == 0, timeout, "the worker group to commit everything", interval=1.0)
+        previous = -1
+
+        def quiet() -> bool:
+            nonlocal previous
+            count = len(self.read("dyads.windows", idle=1.0))
+            done = count == previous
+            previous = count
+            return done
+
+        wait_until(quiet, timeout, "window output to settle", interval=1.0)

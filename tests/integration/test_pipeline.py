@@ -1,0 +1,194 @@
+"""The pipeline through the real embedded broker: happy path, duplicates, late data, bad input, SIGKILL and restart,
+two workers. Workers are real `dyadwatch worker` processes."""
+
+from __future__ import annotations
+
+import base64
+import random
+import signal
+from collections import Counter
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.integration.conftest import feed
+from tests.integration.harness import Pipeline, wait_until
+
+pytestmark = pytest.mark.integration
+
+DAY_MS = 86_400_000
+ARTICLES = 1200
+
+
+@pytest.fixture(scope="module")
+def reference(broker: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """Final windows of one uninterrupted worker over the test feed (compared against below)."""
+    pipeline = Pipeline(broker, "reference", tmp_path_factory.mktemp("reference"))
+    try:
+        pipeline.wait_ready(pipeline.start_worker())
+        pipeline.produce(feed(ARTICLES))
+        pipeline.wait_settled(ARTICLES)
+        return pipeline.final_windows()
+    finally:
+        pipeline.stop()
+
+
+def test_happy_path(broker: str, reference: dict[str, dict]) -> None:
+    assert reference, "no window aggregates"
+    by_pair = Counter(value["pair"] for value in reference.values() if value["window"] == "1d")
+    assert len(by_pair) >= 20
+    for value in reference.values():
+        assert value["a"] < value["b"] and value["articles"] >= 1 and -1 <= value["mean"] <= 1
+        assert value["positive"] + value["negative"] + value["neutral"] == value["articles"]
+    # The planted turn in the sample feed: BRA-ARG is friendly in the first days and hostile after day 7.
+    turn = sorted((v for v in reference.values() if v["pair"] == "ARG-BRA" and v["window"] == "1d"),
+                  key=lambda v: v["window_start"])  # fmt: skip
+    assert turn[0]["mean"] > 0
+
+
+def test_duplicates_and_redelivered_ids_count_once(broker: str, tmp_path: Path) -> None:
+    pipeline = Pipeline(broker, "dupes", tmp_path)
+    records = feed(150, seed=5)
+    try:
+        pipeline.wait_ready(pipeline.start_worker())
+        pipeline.produce(records + records[:60])  # the same articles produced twice
+        wait_until(lambda: len(pipeline.read("mentions", idle=1.0)) >= 210, 90, "all mentions")
+        pipeline.wait_settled(150)
+        once = Pipeline(broker, "dupes-once", tmp_path)
+        try:
+            once.wait_ready(once.start_worker())
+            once.produce(records)
+            once.wait_settled(150)
+            twice, single = pipeline.final_windows(), once.final_windows()
+            diff = {k: (twice.get(k), single.get(k)) for k in set(twice) | set(single) if twice.get(k) != single.get(k)}
+            assert not diff, [(k, a, b) for k, (a, b) in diff.items() if a and b][:2] or list(diff)[:5]
+        finally:
+            once.stop()
+    finally:
+        pipeline.stop()
+
+
+def test_sigkill_mid_stream_then_restart_ends_identical(broker: str, reference: dict, tmp_path: Path) -> None:
+    pipeline = Pipeline(broker, "sigkill", tmp_path)
+    try:
+        first = pipeline.start_worker()
+        pipeline.wait_ready(first)
+        pipeline.produce(feed(ARTICLES))
+        wait_until(lambda: len(pipeline.read("mentions", idle=0.5)) >= ARTICLES // 4, 60, "a quarter processed")
+        pipeline.kill(first, signal.SIGKILL)
+        processed = len({r.key for r in pipeline.read("mentions", idle=0.5)})
+        assert processed < ARTICLES, "the worker finished before it could be killed"
+        second = pipeline.start_worker()
+        pipeline.wait_ready(second, timeout=120)
+        pipeline.wait_settled(ARTICLES, timeout=180)
+        assert pipeline.final_windows() == reference
+    finally:
+        pipeline.stop()
+
+
+def test_two_workers_split_partitions_and_match_one(broker: str, reference: dict, tmp_path: Path) -> None:
+    pipeline = Pipeline(broker, "two", tmp_path)
+    try:
+        workers = [pipeline.start_worker(), pipeline.start_worker()]
+        for worker in workers:
+            pipeline.wait_ready(worker, timeout=120)
+        pipeline.produce(feed(ARTICLES))
+        pipeline.wait_settled(ARTICLES, timeout=180)
+        assert pipeline.final_windows() == reference
+        assert all(worker.poll() is None for worker in workers)
+        assert pipeline.log_text().count("Worker]: Ready") >= 2
+    finally:
+        pipeline.stop()
+
+
+def test_late_articles_inside_lateness_count_older_ones_are_dead_lettered(broker: str, tmp_path: Path) -> None:
+    pipeline = Pipeline(broker, "late", tmp_path, lateness="6h")
+    base = feed(40, days=2, seed=9)
+    late_ok, too_late = base[:5], base[5:10]
+    records = [(k, v, t + 3_600_000) for k, v, t in late_ok]  # arrived an hour after publication: counted
+    records += [(k, v, t + 2 * DAY_MS) for k, v, t in too_late]  # two days after: too late
+    records += base[10:]
+    try:
+        pipeline.wait_ready(pipeline.start_worker())
+        pipeline.produce(records)
+        pipeline.wait_settled(len(records))
+        dead = pipeline.values("articles.dlq")
+        assert sorted(v["article_id"] for v in dead) == sorted(orjson.loads(v)["id"] for _, v, _ in too_late)
+        assert {v["reason"] for v in dead} == {"too_late"}
+        tagged = {r.key for r in pipeline.read("mentions")}
+        assert {k for k, _, _ in late_ok} <= tagged
+    finally:
+        pipeline.stop()
+
+
+def bad_records() -> list[tuple[bytes, str]]:
+    """(value, expected reason): at least twenty kinds of bad input."""
+    good = {"id": "x", "title": "Talks", "body": "India and Pakistan held talks on trade and water.",
+            "published_at": "2026-11-02T10:00:00Z"}  # fmt: skip
+
+    def with_(**changes: object) -> bytes:
+        record = {**good, **changes, "id": changes.get("id", f"bad-{len(changes)}-{random.random()}")}
+        return orjson.dumps({k: v for k, v in record.items() if v is not ...})
+
+    return [
+        (b"{not json", "invalid_json"),
+        (b"", "invalid_json"),
+        (b"\xff\xfe\xfd invalid utf-8", "invalid_encoding"),
+        (b"\x80\x81" + bytes(random.Random(1).randrange(256) for _ in range(200)), "invalid_encoding"),
+        (b"[1, 2, 3]", "not_an_object"),
+        (b'"just a string"', "not_an_object"),
+        (b"null", "not_an_object"),
+        (b"42", "not_an_object"),
+        (with_(id=...), "missing_field"),
+        (with_(body=...), "missing_field"),
+        (with_(published_at=...), "missing_field"),
+        (orjson.dumps({**good, "id": 12345}), "wrong_type"),
+        (with_(body=["a", "list"]), "wrong_type"),
+        (with_(title={"an": "object"}), "wrong_type"),
+        (with_(published_at=1762077600), "wrong_type"),
+        (with_(id=""), "missing_field"),
+        (with_(body=""), "empty_text"),
+        (with_(body="  \n\t  "), "empty_text"),
+        (with_(body="<p></p><br/>"), "empty_text"),
+        (with_(body="India and Pakistan. " * 20000), "too_large"),
+        (with_(published_at="yesterday"), "bad_date"),
+        (with_(published_at="2026-02-30T00:00:00Z"), "bad_date"),
+        (with_(published_at="2031-01-01T00:00:00Z"), "future_date"),
+        (
+            with_(
+                body="La reunión entre los dos gobiernos terminó sin acuerdo y los ministros volverán a reunirse "
+                "la próxima semana en la capital para seguir con las negociaciones."
+            ),
+            "non_english",
+        ),  # fmt: skip
+        (with_(language="fr"), "non_english"),
+        (with_(body="Президенты двух стран встретились в столице и подписали соглашение о торговле."), "non_english"),
+    ]
+
+
+def test_bad_input_is_dead_lettered_with_reasons_and_nothing_is_lost(broker: str, tmp_path: Path) -> None:
+    pipeline = Pipeline(broker, "bad", tmp_path)
+    bad = bad_records()
+    assert len({reason for _, reason in bad}) >= 10 and len(bad) >= 20
+    arrival = 1_793_613_600_000  # 2026-11-02T10:00Z, when the well-formed records were published
+    good = feed(30, seed=11)
+    records = [(None, value, arrival) for value, _ in bad] + good
+    random.Random(2).shuffle(records)
+    try:
+        worker = pipeline.start_worker()
+        pipeline.wait_ready(worker)
+        pipeline.produce(records)
+        pipeline.wait_settled(len(records))
+        dead = pipeline.values("articles.dlq")
+        assert Counter(v["reason"] for v in dead) == Counter(reason for _, reason in bad)
+        originals = {base64.b64decode(v["original_b64"]): v["reason"] for v in dead}
+        assert all(originals[value] == reason for value, reason in bad)
+        tagged = {r.key for r in pipeline.read("mentions")}
+        assert len(tagged) == len(good)
+        assert pipeline.accounted() == len(records)  # articles in = tagged + dead-lettered
+        assert worker.poll() is None, "the worker stopped"
+        for value in dead:
+            assert value["message"] and value["topic"].endswith(".articles") and value["schema"] == "dead-letter.v1"
+    finally:
+        pipeline.stop()
