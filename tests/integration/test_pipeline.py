@@ -161,7 +161,7 @@ def bad_records() -> list[tuple[bytes, str]]:
                 "la próxima semana en la capital para seguir con las negociaciones."
             ),
             "non_english",
-        ),  # fmt: skip
+        ),
         (with_(language="fr"), "non_english"),
         (with_(body="Президенты двух стран встретились в столице и подписали соглашение о торговле."), "non_english"),
     ]
