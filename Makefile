@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: setup
-	$(VENV)/bin/dyadwatch tag samples/articles.jsonl --pretty
+	$(VENV)/bin/dyadwatch demo
 
 test: setup
 	$(PY) -m pytest -q

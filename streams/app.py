@@ -24,6 +24,7 @@ import orjson
 from processors.analysis import default_analyzer
 from processors.article import ArticleError, decode_article
 from processors.windows import WindowAggregate, is_closed, is_too_late, window_key, window_start
+from streams import metrics
 from streams.settings import Settings
 
 log = logging.getLogger("dyadwatch")
@@ -99,12 +100,14 @@ def create_app(settings: Settings) -> faust.App:
     announced: dict[int, float] = {}  # input partition -> latest arrival announced as a watermark
 
     async def refuse(event: Any, raw: bytes | None, error: Exception, reason: str, message: str) -> None:
+        metrics.ARTICLES_DEAD_LETTERED.labels(reason).inc()
         key = event.message.key if isinstance(event.message.key, bytes) else None
         await dead_letters.send(key=key, value=dead_letter(event.message, raw, error, reason, message))
 
     @app.agent(articles)
     async def tag_articles(stream: faust.StreamT) -> None:
         async for event in stream.events():
+            metrics.ARTICLES_RECEIVED.inc()
             raw = event.value
             arrived_at = event.message.timestamp or datetime.now(UTC).timestamp()
             try:
@@ -129,6 +132,7 @@ def create_app(settings: Settings) -> faust.App:
             latest_arrival[source] = max(latest_arrival.get(source, 0.0), arrived_at)
             key = article.id.encode()
             await mentions.send(key=key, value=orjson.dumps(result))
+            metrics.ARTICLES_TAGGED.inc()
             for dyad in result["dyads"]:
                 if dyad["sentences"] == 0:
                     continue  # named in the same article but never related in a sentence
@@ -138,6 +142,7 @@ def create_app(settings: Settings) -> faust.App:
                     "article_id": article.id, "arrived_at": arrived_at, "source_partition": source,
                 }  # fmt: skip
                 await dyads.send(key=dyad["pair"].encode(), value=orjson.dumps(score))
+                metrics.DYADS_EMITTED.inc()
 
     @app.timer(interval=settings.watermark_interval)
     async def announce_watermarks() -> None:
@@ -176,6 +181,7 @@ def create_app(settings: Settings) -> faust.App:
             if state is not None:
                 aggregate = WindowAggregate.from_state({k: v for k, v in state.items() if k != "partition"})
                 await windows.send(key=_window_key(aggregate).encode(), value=orjson.dumps(aggregate.record(True)))
+                metrics.WINDOWS_CLOSED.inc()
                 del dyad_windows[key]
             del index[key]
         next_close[partition] = min(index.values(), default=float("inf")) + settings.lateness
@@ -217,11 +223,14 @@ def create_app(settings: Settings) -> faust.App:
             )
             if not aggregate.add(score["article_id"], score["sentiment"], score["sentences"], published,
                                  score["arrived_at"]):  # fmt: skip
+                metrics.DUPLICATES.inc()
                 continue  # already counted: a duplicate or a redelivery
             dyad_windows[key] = {**aggregate.to_state(), "partition": partition}
             index[key] = start + size
             next_close[partition] = min(next_close.get(partition, float("inf")), start + size + settings.lateness)
             await windows.send(key=_window_key(aggregate).encode(), value=orjson.dumps(aggregate.record()))
+            metrics.WINDOW_UPDATES.inc()
+        metrics.OPEN_WINDOWS.set(sum(len(index) for index in open_windows.values()))
 
     @app.on_partitions_revoked.connect
     async def forget_window_index(sender: faust.App, revoked: Any = None, **kwargs: Any) -> None:
@@ -229,6 +238,10 @@ def create_app(settings: Settings) -> faust.App:
         next_close.clear()
         latest_arrival.clear()  # whoever owns an input partition next re-learns its progress
         announced.clear()
+
+    @app.page("/metrics")
+    async def prometheus_metrics(web: Any, request: Any) -> Any:
+        return web.bytes(metrics.exposition(), content_type="text/plain")
 
     app.dyadwatch_settings = settings  # type: ignore[attr-defined]
     return app

@@ -309,6 +309,19 @@ def consume(
         records.close()
 
 
+@app.command()
+def demo(
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Keep the broker and worker running after the replay.")
+    ] = False,
+    rate: Annotated[float, typer.Option(help="Articles per second to replay.")] = 12.0,
+) -> None:
+    """Start an embedded broker and a worker, replay the sample feed with a live table of dyads, then summarise."""
+    from streams.demo import run_demo
+
+    raise typer.Exit(run_demo(follow=follow, rate=rate))
+
+
 def main() -> None:
     app()
 

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaConnectionError, KafkaTimeoutError, TopicAlreadyExistsError
 
@@ -113,3 +113,21 @@ def consumer(settings: Settings, topic: str, *, from_beginning: bool, idle_timeo
         )
     except _UNREACHABLE:
         raise BrokerUnavailable(f"no Kafka broker answered at {settings.bootstrap}") from None
+
+
+def group_lag(settings: Settings, names: Iterable[str] = ("articles", "dyads")) -> int:
+    """Records of `names` not yet committed by the worker group (0 when the pipeline has caught up)."""
+    partitions = [TopicPartition(settings.topic(name), p) for name in names for p in range(settings.partitions)]
+    with admin(settings) as client:
+        committed = client.list_group_offsets({settings.app_id: partitions}).get(settings.app_id, {})
+    reader = KafkaConsumer(**client_options(settings))
+    try:
+        ends = reader.end_offsets(partitions)
+    finally:
+        reader.close()
+    total = 0
+    for tp in partitions:
+        done = committed.get(tp)
+        offset = done.offset if done is not None and done.offset >= 0 else 0
+        total += max(0, ends[tp] - offset)
+    return total

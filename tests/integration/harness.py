@@ -7,14 +7,15 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 import orjson
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from streams.broker import free_port
-from streams.kafka_io import ensure_topics
+from streams.kafka_io import ensure_topics, group_lag
 from streams.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +46,7 @@ class Pipeline:
         }
         self.settings = Settings.from_env(self.env)
         self.workers: list[subprocess.Popen[bytes]] = []
+        self.web_ports: list[int] = []
         self.logs: list[Path] = []
         ensure_topics(self.settings)
 
@@ -54,8 +56,10 @@ class Pipeline:
         index = len(self.workers)
         log = self.tmp / f"{self.name}-worker{index}.log"
         workdir = self.tmp / f"{self.name}-state{index}"
+        port = free_port()
+        self.web_ports.append(port)
         process = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "worker", "--web-port", str(free_port()), "--workdir", str(workdir)],
+            [sys.executable, "-m", "streams.cli", "worker", "--web-port", str(port), "--workdir", str(workdir)],
             cwd=ROOT,
             env=self.env,
             stdout=log.open("wb"),
@@ -90,6 +94,10 @@ class Pipeline:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill(process)
+
+    def metrics(self, index: int = 0) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.web_ports[index]}/metrics", timeout=10) as response:
+            return response.read().decode()
 
     def log_text(self) -> str:
         return "\n".join(log.read_text(errors="replace") for log in self.logs)
@@ -143,26 +151,7 @@ class Pipeline:
         return latest
 
     def lag(self) -> int:
-        """Records of the input and dyads topics not yet committed by the worker group."""
-        partitions = [
-            TopicPartition(self.settings.topic(name), p)
-            for name in ("articles", "dyads")
-            for p in range(self.settings.partitions)
-        ]
-        admin = KafkaAdminClient(bootstrap_servers=self.settings.bootstrap)
-        consumer = KafkaConsumer(bootstrap_servers=self.settings.bootstrap)
-        try:
-            committed = admin.list_group_offsets({self.settings.app_id: partitions}).get(self.settings.app_id, {})
-            ends = consumer.end_offsets(partitions)
-        finally:
-            admin.close()
-            consumer.close()
-        total = 0
-        for tp in partitions:
-            done = committed.get(tp)
-            offset = done.offset if done is not None and done.offset >= 0 else 0
-            total += max(0, ends[tp] - offset)
-        return total
+        return group_lag(self.settings)
 
     def wait_settled(self, expected_in: int, timeout: float = 120) -> None:
         """Every input accounted for, every input and dyad record committed, window output flushed."""

@@ -116,6 +116,7 @@ def test_late_articles_inside_lateness_count_older_ones_are_dead_lettered(broker
         dead = pipeline.values("articles.dlq")
         assert sorted(v["article_id"] for v in dead) == sorted(orjson.loads(v)["id"] for _, v, _ in too_late)
         assert {v["reason"] for v in dead} == {"too_late"}
+        assert 'dyadwatch_articles_dead_lettered_total{reason="too_late"} 5.0' in pipeline.metrics()
         tagged = {r.key for r in pipeline.read("mentions")}
         assert {k for k, _, _ in late_ok} <= tagged
     finally:
@@ -190,5 +191,9 @@ def test_bad_input_is_dead_lettered_with_reasons_and_nothing_is_lost(broker: str
         assert worker.poll() is None, "the worker stopped"
         for value in dead:
             assert value["message"] and value["topic"].endswith(".articles") and value["schema"] == "dead-letter.v1"
+        exposition = pipeline.metrics()
+        assert f"dyadwatch_articles_received_total {float(len(records))}" in exposition
+        assert f"dyadwatch_articles_tagged_total {float(len(good))}" in exposition
+        assert 'dyadwatch_articles_dead_lettered_total{reason="too_large"} 1.0' in exposition
     finally:
         pipeline.stop()
