@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 MICRO = 1_000_000
 TONE_THRESHOLD = 0.05  # the same neutral band as evaluation: |sentiment| <= 0.05 is neutral
+MOVERS_PER_SIDE = 3
 
 
 def parse_duration(text: str) -> int:
@@ -82,12 +83,21 @@ class WindowAggregate:
     last_at: float | None = None
     last_arrival: float = 0.0
     seen: dict[str, int] = field(default_factory=dict)  # article_key -> 1
+    movers: list[dict] = field(default_factory=list)  # the most negative and most positive articles, for alerts
 
     @property
     def end(self) -> int:
         return self.start + self.size
 
-    def add(self, article_id: str, sentiment: float, sentences: int, published_at: float, arrived_at: float) -> bool:
+    def add(
+        self,
+        article_id: str,
+        sentiment: float,
+        sentences: int,
+        published_at: float,
+        arrived_at: float,
+        evidence: str = "",
+    ) -> bool:
         """Count one article's score for the pair; False (and no change) if this article was already counted."""
         key = article_key(article_id)
         if key in self.seen:
@@ -107,7 +117,14 @@ class WindowAggregate:
         self.first_at = published_at if self.first_at is None else min(self.first_at, published_at)
         self.last_at = published_at if self.last_at is None else max(self.last_at, published_at)
         self.last_arrival = max(self.last_arrival, arrived_at)
+        self._keep_mover(article_id, sentiment, evidence)
         return True
+
+    def _keep_mover(self, article_id: str, sentiment: float, evidence: str, per_side: int = MOVERS_PER_SIDE) -> None:
+        candidates = [*self.movers, {"article_id": article_id, "sentiment": sentiment, "evidence": evidence}]
+        ordered = sorted(candidates, key=lambda m: (m["sentiment"], m["article_id"]))
+        keep = ordered[:per_side] + [m for m in ordered[-per_side:] if m not in ordered[:per_side]]
+        self.movers = keep
 
     @property
     def mean(self) -> float:
@@ -161,6 +178,7 @@ class WindowAggregate:
             "last_at": self.last_at,
             "last_arrival": self.last_arrival,
             "seen": self.seen,
+            "movers": self.movers,
         }
 
     @classmethod

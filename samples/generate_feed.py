@@ -169,7 +169,7 @@ def story(rng: random.Random, index: int, day_index: int, start: datetime, long:
     published = start + timedelta(days=day_index, minutes=rng.randrange(0, 24 * 60))
     day_name = published.strftime("%A")
     by_code = {c[0]: c for c in COUNTRIES}
-    if index % 8 == 0:  # one story in eight is about the planted pair
+    if index % 4 == 0:  # one story in four is about the planted pair
         a, b = by_code[SHIFT_PAIR[0]], by_code[SHIFT_PAIR[1]]
         if rng.random() < 0.5:
             a, b = b, a

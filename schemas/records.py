@@ -17,6 +17,7 @@ class DyadScore(faust.Record, serializer="json"):
     article_id: str
     arrived_at: float
     source_partition: int
+    evidence: str
 
 
 class DeadLetter(faust.Record, serializer="json"):
@@ -71,4 +72,28 @@ class DyadWindow(faust.Record, serializer="json"):
     final: bool
 
 
-RECORDS = {"dyad.v1": DyadScore, "dead-letter.v1": DeadLetter, "mentions.v1": Mentions, "window.v1": DyadWindow}
+class ToneShift(faust.Record, serializer="json"):
+    """dyadwatch.alerts — schemas/alert.v1.json"""
+
+    schema: str
+    kind: str
+    pair: str
+    window: str
+    window_start: str
+    window_end: str
+    direction: str
+    magnitude: float
+    z: float
+    articles: int
+    mean: float
+    baseline: dict
+    movers: list
+
+
+RECORDS = {
+    "alert.v1": ToneShift,
+    "dyad.v1": DyadScore,
+    "dead-letter.v1": DeadLetter,
+    "mentions.v1": Mentions,
+    "window.v1": DyadWindow,
+}

@@ -23,6 +23,7 @@ import orjson
 
 from processors.analysis import default_analyzer
 from processors.article import ArticleError, decode_article
+from processors.shifts import Baseline, ShiftRules, observe
 from processors.windows import WindowAggregate, is_closed, is_too_late, window_key, window_start
 from streams import metrics
 from streams.settings import Settings
@@ -88,9 +89,13 @@ def create_app(settings: Settings) -> faust.App:
     dyads = app.topic(settings.topic("dyads"), key_type=bytes, value_type=bytes, value_serializer="raw",
                       key_serializer="raw", partitions=settings.partitions)  # fmt: skip
     windows = app.topic(settings.topic("dyads.windows"), value_serializer="raw", key_serializer="raw")
+    alerts = app.topic(settings.topic("alerts"), value_serializer="raw", key_serializer="raw")
 
     dyad_windows = app.Table("dyad_windows", default=None, partitions=settings.partitions)
     stream_clock = app.Table("dyad_stream_clock", default=float, partitions=settings.partitions)
+    tone_baselines = app.Table("dyad_tone_baselines", default=None, partitions=settings.partitions)
+    shift_rules = ShiftRules(min_articles=settings.alert_min_articles, z_threshold=settings.alert_z)
+    pair_gauges = metrics.PairGauges(set(settings.watch_pairs), settings.top_pairs)
 
     analyzer = default_analyzer()
     versions = {**analyzer.versions, "code": CODE_VERSION}
@@ -136,10 +141,12 @@ def create_app(settings: Settings) -> faust.App:
             for dyad in result["dyads"]:
                 if dyad["sentences"] == 0:
                     continue  # named in the same article but never related in a sentence
+                strongest = max(dyad["evidence"], key=lambda e: abs(e["score"]), default={"text": ""})
                 score = {
                     "pair": dyad["pair"], "a": dyad["a"], "b": dyad["b"], "sentiment": dyad["sentiment"],
                     "sentences": dyad["sentences"], "published_at": result["published_at"],
                     "article_id": article.id, "arrived_at": arrived_at, "source_partition": source,
+                    "evidence": strongest["text"],
                 }  # fmt: skip
                 await dyads.send(key=dyad["pair"].encode(), value=orjson.dumps(score))
                 metrics.DYADS_EMITTED.inc()
@@ -180,11 +187,28 @@ def create_app(settings: Settings) -> faust.App:
             state = dyad_windows.get(key)
             if state is not None:
                 aggregate = WindowAggregate.from_state({k: v for k, v in state.items() if k != "partition"})
-                await windows.send(key=_window_key(aggregate).encode(), value=orjson.dumps(aggregate.record(True)))
+                final = aggregate.record(True)
+                await windows.send(key=_window_key(aggregate).encode(), value=orjson.dumps(final))
                 metrics.WINDOWS_CLOSED.inc()
+                await check_shift(final, aggregate.movers)
                 del dyad_windows[key]
             del index[key]
         next_close[partition] = min(index.values(), default=float("inf")) + settings.lateness
+
+    async def check_shift(final: dict, movers: list[dict]) -> None:
+        """Compare a closed window with its pair's baseline; publish an alert when the tone shifted."""
+        baseline_key = f"{final['pair']}|{final['window']}"
+        baseline = Baseline.from_state(tone_baselines.get(baseline_key))
+        shift, z = observe({**final, "movers": movers}, baseline, shift_rules)
+        tone_baselines[baseline_key] = baseline.to_state()
+        pair_gauges.shift(final["pair"], final["window"], z)
+        if shift is not None:
+            metrics.ALERTS.labels(shift.direction).inc()
+            await alerts.send(key=final["key"].encode(), value=orjson.dumps(shift.record()))
+
+    @app.timer(interval=30.0)
+    async def prune_pair_gauges() -> None:
+        pair_gauges.prune()
 
     @app.agent(dyads)
     async def aggregate_dyads(stream: faust.StreamT) -> None:
@@ -222,14 +246,16 @@ def create_app(settings: Settings) -> faust.App:
                 else WindowAggregate.from_state({k: v for k, v in state.items() if k != "partition"})
             )
             if not aggregate.add(score["article_id"], score["sentiment"], score["sentences"], published,
-                                 score["arrived_at"]):  # fmt: skip
+                                 score["arrived_at"], score.get("evidence", "")):  # fmt: skip
                 metrics.DUPLICATES.inc()
                 continue  # already counted: a duplicate or a redelivery
             dyad_windows[key] = {**aggregate.to_state(), "partition": partition}
             index[key] = start + size
             next_close[partition] = min(next_close.get(partition, float("inf")), start + size + settings.lateness)
-            await windows.send(key=_window_key(aggregate).encode(), value=orjson.dumps(aggregate.record()))
+            record = aggregate.record()
+            await windows.send(key=_window_key(aggregate).encode(), value=orjson.dumps(record))
             metrics.WINDOW_UPDATES.inc()
+            pair_gauges.window(record)
         metrics.OPEN_WINDOWS.set(sum(len(index) for index in open_windows.values()))
 
     @app.on_partitions_revoked.connect

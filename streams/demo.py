@@ -174,6 +174,8 @@ def run_demo(follow: bool = False, rate: float = 12.0, feed: Path = SAMPLE_FEED)
                             time.sleep(1)
             client.close()
             _summary(console, board, len(records))
+            if not follow:
+                _print_alerts(console, settings)
             return 0 if len(board.tagged) + sum(board.dead.values()) == len(records) else 1
         finally:
             stop.set()
@@ -196,6 +198,21 @@ def _wait_ready(worker: subprocess.Popen[bytes], log: Path, timeout: float) -> N
             return
         time.sleep(0.3)
     raise TimeoutError(f"the worker was not ready after {timeout:.0f}s; see {log}")
+
+
+def _print_alerts(console: Console, settings: Settings) -> None:
+    reader = KafkaConsumer(settings.topic("alerts"), bootstrap_servers=settings.bootstrap, group_id=None,
+                           auto_offset_reset="earliest", consumer_timeout_ms=2000)  # fmt: skip
+    try:
+        shifts = [orjson.loads(record.value) for record in reader]
+    finally:
+        reader.close()
+    console.print(f"          {len(shifts)} tone-shift alert(s) on {settings.topic('alerts')}")
+    for shift in shifts:
+        worst = min(shift["movers"], key=lambda m: m["sentiment"] if shift["direction"] == "down" else -m["sentiment"])
+        console.print(f"          [bold]{shift['pair']}[/bold] {shift['direction']} {shift['magnitude']:+.2f} "
+                      f"(z {shift['z']:+.1f}) in the {shift['window']} window from {shift['window_start']}: "
+                      f"“{worst['evidence'][:100]}”")  # fmt: skip
 
 
 def _summary(console: Console, board: Board, produced: int) -> None:

@@ -15,7 +15,7 @@ from streams.settings import Settings
 # kafka-python 2.x raised NoBrokersAvailable; 3.x raises KafkaTimeoutError ("Unable to bootstrap").
 _UNREACHABLE = (KafkaTimeoutError, KafkaConnectionError)
 
-TOPICS = ("articles", "articles.dlq", "mentions", "dyads", "dyads.windows")
+TOPICS = ("articles", "articles.dlq", "mentions", "dyads", "dyads.windows", "alerts")
 
 
 class BrokerUnavailable(RuntimeError):

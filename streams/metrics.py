@@ -8,6 +8,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 
 from processors.article import REASONS
+from processors.topk import TopK
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -21,9 +22,60 @@ WINDOW_UPDATES = Counter("dyadwatch_window_updates", "Window aggregates publishe
 WINDOWS_CLOSED = Counter("dyadwatch_windows_closed", "Windows closed and published as final", registry=REGISTRY)
 DUPLICATES = Counter("dyadwatch_duplicates_ignored", "Dyad scores already counted (redeliveries)", registry=REGISTRY)
 OPEN_WINDOWS = Gauge("dyadwatch_windows_open", "Windows held in memory on this worker", registry=REGISTRY)
+ALERTS = Counter("dyadwatch_alerts", "Tone-shift alerts published", ["direction"], registry=REGISTRY)
+OTHER_WINDOW_UPDATES = Counter(
+    "dyadwatch_dyad_window_updates_other", "Window updates of pairs outside the watch-list and top K", registry=REGISTRY
+)
+# Per-pair series exist only for the watch-list plus the top-K busiest pairs (bounded; see keep_pairs).
+DYAD_SENTIMENT = Gauge("dyadwatch_dyad_sentiment", "Mean tone of the pair's latest window", ["pair", "window"],
+                       registry=REGISTRY)  # fmt: skip
+DYAD_ARTICLES = Gauge("dyadwatch_dyad_articles", "Articles in the pair's latest window", ["pair", "window"],
+                      registry=REGISTRY)  # fmt: skip
+SHIFT_Z = Gauge("dyadwatch_dyad_shift_zscore", "z statistic of the pair's last closed window against its baseline",
+                ["pair", "window"], registry=REGISTRY)  # fmt: skip
+PAIR_GAUGES = (DYAD_SENTIMENT, DYAD_ARTICLES, SHIFT_Z)
 
 for reason in REASONS:
     ARTICLES_DEAD_LETTERED.labels(reason)  # every reason is exported from the start, at 0
+
+
+class PairGauges:
+    """Per-pair gauges for a watch-list plus the top-K busiest pairs; everything else is counted as "other"."""
+
+    def __init__(self, watch: set[str], k: int) -> None:
+        self.watch = set(watch)
+        self.busiest = TopK(k)
+        self.updates = 0
+
+    def tracked(self) -> set[str]:
+        return self.watch | set(self.busiest.top())
+
+    def window(self, record: dict) -> None:
+        self.busiest.add(record["pair"])
+        if record["pair"] in self.tracked():
+            DYAD_SENTIMENT.labels(record["pair"], record["window"]).set(record["mean"])
+            DYAD_ARTICLES.labels(record["pair"], record["window"]).set(record["articles"])
+        else:
+            OTHER_WINDOW_UPDATES.inc()
+        self.updates += 1
+        if self.updates % 1000 == 0:
+            self.prune()
+
+    def shift(self, pair: str, window: str, z: float) -> None:
+        if pair in self.tracked():
+            SHIFT_Z.labels(pair, window).set(z)
+
+    def prune(self) -> None:
+        """Drop the series of pairs that fell out of the tracked set, so the series count stays bounded."""
+        keep = self.tracked()
+        for gauge in PAIR_GAUGES:
+            for labels in list(gauge._metrics):  # prometheus-client keeps children keyed by label values
+                if labels[0] not in keep:
+                    gauge.remove(*labels)
+
+    @staticmethod
+    def series() -> int:
+        return sum(len(gauge._metrics) for gauge in PAIR_GAUGES)
 
 
 def exposition() -> bytes:

@@ -28,6 +28,10 @@ class Settings:
     rebalance_timeout: float = 10.0
     commit_interval: float = 1.0
     watermark_interval: float = 1.0
+    watch_pairs: tuple[str, ...] = ()
+    top_pairs: int = 50
+    alert_min_articles: int = 5
+    alert_z: float = 3.0
     # Security (SASL/SSL) for real clusters; secrets are read from the environment, never from flags.
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
@@ -65,6 +69,12 @@ class Settings:
 
 
 def _convert(name: str, raw: str) -> object:
+    if name == "watch_pairs":
+        return tuple(sorted(part.strip().upper() for part in raw.split(",") if part.strip()))
+    if name in {"top_pairs", "alert_min_articles"}:
+        return int(raw)
+    if name == "alert_z":
+        return float(raw)
     if name == "windows":
         return tuple(parse_duration(part) for part in raw.split(",") if part.strip())
     if name == "lateness":
