@@ -258,8 +258,29 @@ def create_app(settings: Settings) -> faust.App:
             pair_gauges.window(record)
         metrics.OPEN_WINDOWS.set(sum(len(index) for index in open_windows.values()))
 
+    @app.timer(interval=5.0)
+    async def report_lag() -> None:
+        sources = {settings.topic("articles"), settings.topic("dyads")}
+        consumer = app.consumer
+        for tp in consumer.assignment():
+            if tp.topic not in sources:
+                continue
+            highwater = consumer.highwater(tp)
+            committed = consumer._committed_offset.get(tp)  # Faust's own record of the last commit
+            if highwater is not None:
+                metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, highwater - (committed or 0)))
+
+    @app.on_after_configured.connect
+    def not_ready_yet(sender: faust.App, **kwargs: Any) -> None:
+        metrics.WORKER_READY.set(0)
+
+    @app.task
+    async def mark_ready() -> None:
+        metrics.WORKER_READY.set(1)
+
     @app.on_partitions_revoked.connect
     async def forget_window_index(sender: faust.App, revoked: Any = None, **kwargs: Any) -> None:
+        metrics.REBALANCES.inc()
         open_windows.clear()  # rebuilt from the table for whatever partitions come back
         next_close.clear()
         latest_arrival.clear()  # whoever owns an input partition next re-learns its progress

@@ -22,6 +22,11 @@ WINDOW_UPDATES = Counter("dyadwatch_window_updates", "Window aggregates publishe
 WINDOWS_CLOSED = Counter("dyadwatch_windows_closed", "Windows closed and published as final", registry=REGISTRY)
 DUPLICATES = Counter("dyadwatch_duplicates_ignored", "Dyad scores already counted (redeliveries)", registry=REGISTRY)
 OPEN_WINDOWS = Gauge("dyadwatch_windows_open", "Windows held in memory on this worker", registry=REGISTRY)
+CONSUMER_LAG = Gauge("dyadwatch_consumer_lag_records", "Records not yet committed by this worker",
+                     ["topic", "partition"], registry=REGISTRY)  # fmt: skip
+REBALANCES = Counter("dyadwatch_rebalances", "Consumer-group rebalances seen by this worker", registry=REGISTRY)
+WORKER_READY = Gauge("dyadwatch_worker_ready", "1 once the worker has joined its group and restored its state",
+                     registry=REGISTRY)  # fmt: skip
 ALERTS = Counter("dyadwatch_alerts", "Tone-shift alerts published", ["direction"], registry=REGISTRY)
 OTHER_WINDOW_UPDATES = Counter(
     "dyadwatch_dyad_window_updates_other", "Window updates of pairs outside the watch-list and top K", registry=REGISTRY

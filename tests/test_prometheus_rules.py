@@ -1,0 +1,46 @@
+"""deploy/prometheus: rules pass `promtool check` and their unit tests; the worker's metrics pass the linter."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from streams import metrics
+
+PROMETHEUS = Path(__file__).resolve().parent.parent / "deploy" / "prometheus"
+
+
+@pytest.fixture(scope="module")
+def promtool() -> str:
+    path = shutil.which("promtool")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("promtool is missing: .ci/run installs Debian's prometheus package")
+        pytest.skip("promtool not installed (apt-get install prometheus)")
+    return path
+
+
+def run(promtool: str, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([promtool, *args], cwd=PROMETHEUS, input=stdin, capture_output=True, timeout=60)
+
+
+def test_rules_are_valid(promtool):
+    result = run(promtool, "check", "rules", "rules.yml")
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+
+
+def test_rule_unit_tests_pass(promtool):
+    result = run(promtool, "test", "rules", "rules_test.yml")
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+
+
+def test_scrape_config_is_valid(promtool):
+    result = run(promtool, "check", "config", "prometheus.yml")
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+
+
+def test_worker_metrics_pass_the_linter(promtool):
+    result = run(promtool, "check", "metrics", stdin=metrics.exposition())
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
