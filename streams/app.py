@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -124,7 +125,9 @@ def create_app(settings: Settings) -> faust.App:
                 if is_too_late(published, arrived_at, settings.lateness):
                     raise ArticleError("too_late", f"arrived {arrived_at - published:.0f}s after publication, more "
                                        f"than the allowed lateness of {settings.lateness}s")  # fmt: skip
+                started = time.perf_counter()
                 result = analyzer.analyze(article)
+                metrics.PROCESSING_SECONDS.labels("tag").observe(time.perf_counter() - started)
             except ArticleError as exc:
                 await refuse(event, raw, exc, exc.reason, exc.message)
                 continue
@@ -138,6 +141,9 @@ def create_app(settings: Settings) -> faust.App:
             key = article.id.encode()
             await mentions.send(key=key, value=orjson.dumps(result))
             metrics.ARTICLES_TAGGED.inc()
+            metrics.EVENT_LAG_SECONDS.observe(max(0.0, arrived_at - published))
+            for country, info in result["countries"].items():
+                metrics.COUNTRY_MENTIONS.labels(country).inc(info["mentions"])
             for dyad in result["dyads"]:
                 if dyad["sentences"] == 0:
                     continue  # named in the same article but never related in a sentence
@@ -214,7 +220,9 @@ def create_app(settings: Settings) -> faust.App:
     async def aggregate_dyads(stream: faust.StreamT) -> None:
         async for event in stream.events():
             try:
+                started = time.perf_counter()
                 await add_to_windows(event.message.partition, orjson.loads(event.value))
+                metrics.PROCESSING_SECONDS.labels("aggregate").observe(time.perf_counter() - started)
             except Exception:  # a bug must not stop the worker
                 log.exception("aggregation failed at %s/%s", event.message.partition, event.message.offset)
 

@@ -5,7 +5,7 @@ Names follow `dyadwatch_<noun>_<unit>_total`; every label has a fixed, small set
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from processors.article import REASONS
 from processors.topk import TopK
@@ -28,6 +28,18 @@ REBALANCES = Counter("dyadwatch_rebalances", "Consumer-group rebalances seen by 
 WORKER_READY = Gauge("dyadwatch_worker_ready", "1 once the worker has joined its group and restored its state",
                      registry=REGISTRY)  # fmt: skip
 ALERTS = Counter("dyadwatch_alerts", "Tone-shift alerts published", ["direction"], registry=REGISTRY)
+PROCESSING_SECONDS = Histogram(
+    "dyadwatch_processing_seconds", "Time spent per record, by stage", ["stage"], registry=REGISTRY,
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)  # fmt: skip
+EVENT_LAG_SECONDS = Histogram(
+    "dyadwatch_event_lag_seconds", "Arrival time minus published_at of tagged articles", registry=REGISTRY,
+    buckets=(1, 10, 60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400),
+)  # fmt: skip
+COUNTRY_MENTIONS = Counter(
+    "dyadwatch_country_mentions", "Country mentions in tagged articles (one label value per gazetteer entity)",
+    ["country"], registry=REGISTRY,
+)  # fmt: skip
 OTHER_WINDOW_UPDATES = Counter(
     "dyadwatch_dyad_window_updates_other", "Window updates of pairs outside the watch-list and top K", registry=REGISTRY
 )
@@ -42,6 +54,10 @@ PAIR_GAUGES = (DYAD_SENTIMENT, DYAD_ARTICLES, SHIFT_Z)
 
 for reason in REASONS:
     ARTICLES_DEAD_LETTERED.labels(reason)  # every reason is exported from the start, at 0
+for direction in ("up", "down"):
+    ALERTS.labels(direction)
+for stage in ("tag", "aggregate"):
+    PROCESSING_SECONDS.labels(stage)
 
 
 class PairGauges:
