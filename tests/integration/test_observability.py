@@ -118,5 +118,10 @@ def test_every_panel_and_recording_rule_returns_data(broker: str, tmp_path: Path
             if answer.get("status") != "success" or not answer["data"]["result"]:
                 failures.append(f"{name}: {expr} -> {answer.get('status')} {answer.get('error', 'empty')}")
         assert not failures, "\n".join(failures)
+        # The sample feed's planted turn (ARG-BRA, day 7) raises exactly one alert, and nothing else does.
+        alerts = pipeline.values("alerts")
+        assert [(a["pair"], a["direction"], a["window"]) for a in alerts] == [("ARG-BRA", "down", "1d")]
+        assert alerts[0]["movers"] and all(len(m["evidence"]) <= 300 for m in alerts[0]["movers"])
+        assert "dyadwatch_alerts_total{direction=\"down\"} 1.0" in pipeline.metrics()
     finally:
         pipeline.stop()
