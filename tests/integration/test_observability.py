@@ -122,6 +122,6 @@ def test_every_panel_and_recording_rule_returns_data(broker: str, tmp_path: Path
         alerts = pipeline.values("alerts")
         assert [(a["pair"], a["direction"], a["window"]) for a in alerts] == [("ARG-BRA", "down", "1d")]
         assert alerts[0]["movers"] and all(len(m["evidence"]) <= 300 for m in alerts[0]["movers"])
-        assert "dyadwatch_alerts_total{direction=\"down\"} 1.0" in pipeline.metrics()
+        assert 'dyadwatch_alerts_total{direction="down"} 1.0' in pipeline.metrics()
     finally:
         pipeline.stop()

@@ -1,0 +1,222 @@
+"""End-to-end throughput and latency through the real embedded broker, workers in their own processes.
+
+    make bench                       # runs bench_tag.py, then this
+    .venv/bin/python bench/bench_e2e.py [--articles 20000] [--latency-seconds 20]
+
+- throughput, 1 and 2 workers (8 partitions): workers joined first, then N 300-600-word stories produced as fast as
+  the producer goes; articles/s = N / (time of the last mentions record - time of the first), from the Kafka
+  timestamps the worker stamped on its output, so polling does not distort it;
+- latency at 50 % of the 1-worker rate: fresh stories (published now) produced at that rate; per dyad score, the
+  time the window aggregate for its pair was published minus the time the article was produced; p50/p95/p99;
+- the offline `dyadwatch tag` figure measured in the same run, for the ratio.
+
+Merges e2e_articles_per_s_1w, e2e_articles_per_s_2w, tag_articles_per_s, e2e_p50_s, e2e_p95_s, e2e_p99_s into
+bench/results.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+from kafka import KafkaConsumer, TopicPartition
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "samples"))
+
+from generate_feed import generate  # noqa: E402
+
+from processors.analysis import default_analyzer  # noqa: E402
+from processors.article import decode_article  # noqa: E402
+from streams.broker import EmbeddedBroker, free_port  # noqa: E402
+from streams.kafka_io import ensure_topics, group_lag, producer  # noqa: E402
+from streams.settings import Settings  # noqa: E402
+
+
+def stories(count: int, start: datetime, seed: int = 21) -> list[dict]:
+    return generate(count, max(1, count // 2000), seed, True, start)
+
+
+class Run:
+    """One pipeline (topic prefix + consumer group) with its worker processes."""
+
+    def __init__(self, broker: str, name: str, workdir: Path, partitions: int = 8) -> None:
+        self.settings = Settings.from_env({}, broker=broker, topic_prefix=f"bench-{name}", app_id=f"bench-{name}",
+                                          partitions=partitions)  # fmt: skip
+        self.env = {**os.environ, "DYADWATCH_BROKER": broker, "DYADWATCH_TOPIC_PREFIX": self.settings.topic_prefix,
+                    "DYADWATCH_APP_ID": self.settings.app_id, "DYADWATCH_PARTITIONS": str(partitions)}  # fmt: skip
+        self.workdir = workdir
+        self.workers: list[subprocess.Popen[bytes]] = []
+        ensure_topics(self.settings)
+
+    def start(self, count: int) -> None:
+        logs = []
+        for index in range(count):
+            log = self.workdir / f"{self.settings.app_id}-{index}.log"
+            logs.append(log)
+            self.workers.append(subprocess.Popen(
+                [sys.executable, "-m", "streams.cli", "worker", "--web-port", str(free_port()), "--workdir",
+                 str(self.workdir / f"{self.settings.app_id}-{index}")],
+                env=self.env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+            ))  # fmt: skip
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if all(b"Worker]: Ready" in log.read_bytes() for log in logs):
+                break
+            time.sleep(0.5)
+        time.sleep(12 if count > 1 else 2)  # let the group settle: a later join would rebalance mid-measurement
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGTERM)
+        for worker in self.workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+
+    def produce(self, items: list[dict], rate: float | None = None, stamp_now: bool = False) -> dict[str, float]:
+        client = producer(self.settings)
+        topic = self.settings.topic("articles")
+        sent_at = {}
+        started = time.monotonic()
+        for index, story in enumerate(items):
+            now_ms = int(time.time() * 1000)
+            if stamp_now:  # a fresh story, arriving now
+                story = {**story, "published_at": datetime.now(UTC).isoformat().replace("+00:00", "Z")}
+                stamp = now_ms
+            else:  # a replay: arriving when published, as `dyadwatch produce --timestamp published` does
+                stamp = int(datetime.fromisoformat(story["published_at"].replace("Z", "+00:00")).timestamp() * 1000)
+            client.send(topic, key=story["id"].encode(), value=orjson.dumps(story), timestamp_ms=stamp)
+            sent_at[story["id"]] = now_ms / 1000
+            if rate:
+                delay = started + (index + 1) / rate - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+        client.flush()
+        client.close()
+        return sent_at
+
+    def wait_caught_up(self, timeout: float = 900) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if group_lag(self.settings) == 0:
+                return
+            time.sleep(1)
+        raise TimeoutError("the workers did not catch up")
+
+    def records(self, name: str) -> list:
+        topic = self.settings.topic(name)
+        consumer = KafkaConsumer(bootstrap_servers=self.settings.bootstrap, group_id=None, fetch_max_wait_ms=100,
+                                 max_partition_fetch_bytes=8 * 1024 * 1024)  # fmt: skip
+        try:
+            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+            consumer.assign(partitions)
+            consumer.seek_to_beginning(*partitions)
+            ends = consumer.end_offsets(partitions)
+            out = []
+            while any(consumer.position(tp) < ends[tp] for tp in partitions):
+                for batch in consumer.poll(timeout_ms=500).values():
+                    out.extend(batch)
+            return out
+        finally:
+            consumer.close()
+
+
+def throughput(broker: str, workdir: Path, workers: int, items: list[dict]) -> float:
+    run = Run(broker, f"{workers}w", workdir)
+    try:
+        run.start(workers)
+        run.produce(items)
+        run.wait_caught_up()
+        stamps = sorted(record.timestamp for record in run.records("mentions"))
+        return (len(stamps) - 1) / ((stamps[-1] - stamps[0]) / 1000)
+    finally:
+        run.stop()
+
+
+def latency(broker: str, workdir: Path, rate: float, seconds: float, items: list[dict]) -> list[float]:
+    run = Run(broker, "latency", workdir)
+    try:
+        run.start(1)
+        count = min(len(items), int(rate * seconds))
+        sent = run.produce(items[:count], rate=rate, stamp_now=True)
+        run.wait_caught_up()
+        windows: dict[str, list[float]] = {}
+        for record in run.records("dyads.windows"):
+            windows.setdefault(record.key.decode().split("|", 1)[0], []).append(record.timestamp / 1000)
+        for stamps in windows.values():
+            stamps.sort()
+        delays = []
+        for record in run.records("dyads"):
+            score = orjson.loads(record.value)
+            if "pair" not in score:
+                continue
+            produced = sent[score["article_id"]]
+            published = [t for t in windows.get(score["pair"], []) if t >= record.timestamp / 1000]
+            if published:
+                delays.append(published[0] - produced)
+        return delays
+    finally:
+        run.stop()
+
+
+def offline_tag_rate(items: list[dict]) -> float:
+    analyzer = default_analyzer()
+    raws = [orjson.dumps(item) for item in items]
+    for raw in raws[:50]:
+        orjson.dumps(analyzer.analyze(decode_article(raw)))
+    started = time.perf_counter()
+    for raw in raws:
+        orjson.dumps(analyzer.analyze(decode_article(raw)))
+    return len(raws) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=20_000)
+    parser.add_argument("--latency-seconds", type=float, default=20.0)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args()
+
+    items = stories(args.articles, datetime(2026, 11, 1, tzinfo=UTC))
+    results: dict = json.loads(args.out.read_text()) if args.out.exists() else {}
+    results["tag_articles_per_s"] = round(offline_tag_rate(items[:2000]), 1)
+    print(f"offline dyadwatch tag      {results['tag_articles_per_s']:>9.1f} articles/s", flush=True)
+    workdir = Path(tempfile.mkdtemp(prefix="dyadwatch-bench-"))
+    with EmbeddedBroker(log=workdir / "broker.log") as broker:
+        results["e2e_articles_per_s_1w"] = round(throughput(broker.url, workdir, 1, items), 1)
+        print(f"end to end, 1 worker       {results['e2e_articles_per_s_1w']:>9.1f} articles/s", flush=True)
+        results["e2e_articles_per_s_2w"] = round(throughput(broker.url, workdir, 2, items), 1)
+        print(f"end to end, 2 workers      {results['e2e_articles_per_s_2w']:>9.1f} articles/s", flush=True)
+        rate = results["e2e_articles_per_s_1w"] / 2
+        fresh = stories(int(rate * args.latency_seconds) + 10, datetime.now(UTC), seed=99)
+        delays = latency(broker.url, workdir, rate, args.latency_seconds, fresh)
+    quantiles = statistics.quantiles(delays, n=100)
+    results.update(
+        e2e_p50_s=round(quantiles[49], 4), e2e_p95_s=round(quantiles[94], 4), e2e_p99_s=round(quantiles[98], 4)
+    )
+    results["e2e_vs_tag"] = round(results["e2e_articles_per_s_1w"] / results["tag_articles_per_s"], 2)
+    results["e2e_2w_vs_1w"] = round(results["e2e_articles_per_s_2w"] / results["e2e_articles_per_s_1w"], 2)
+    results["e2e_machine"] = {"cpus": os.cpu_count(), "articles": len(items), "latency_rate": round(rate, 1),
+                              "latency_samples": len(delays)}  # fmt: skip
+    print(f"latency at {rate:.0f}/s        p50 {results['e2e_p50_s']:.3f} s  p95 {results['e2e_p95_s']:.3f} s  "
+          f"p99 {results['e2e_p99_s']:.3f} s")  # fmt: skip
+    print(f"streaming cost: 1 worker = {results['e2e_vs_tag']:.0%} of offline tag; 2 workers = "
+          f"{results['e2e_2w_vs_1w']:.2f}× one")  # fmt: skip
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
