@@ -29,7 +29,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
-from kafka import KafkaConsumer, TopicPartition
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "samples"))
@@ -39,7 +38,7 @@ from generate_feed import generate  # noqa: E402
 from processors.analysis import default_analyzer  # noqa: E402
 from processors.article import decode_article  # noqa: E402
 from streams.broker import EmbeddedBroker, free_port  # noqa: E402
-from streams.kafka_io import ensure_topics, group_lag, producer  # noqa: E402
+from streams.kafka_io import ensure_topics, group_lag, producer, read_to_end  # noqa: E402
 from streams.settings import Settings  # noqa: E402
 
 
@@ -117,21 +116,7 @@ class Run:
         raise TimeoutError("the workers did not catch up")
 
     def records(self, name: str) -> list:
-        topic = self.settings.topic(name)
-        consumer = KafkaConsumer(bootstrap_servers=self.settings.bootstrap, group_id=None, fetch_max_wait_ms=100,
-                                 max_partition_fetch_bytes=8 * 1024 * 1024)  # fmt: skip
-        try:
-            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-            consumer.assign(partitions)
-            consumer.seek_to_beginning(*partitions)
-            ends = consumer.end_offsets(partitions)
-            out = []
-            while any(consumer.position(tp) < ends[tp] for tp in partitions):
-                for batch in consumer.poll(timeout_ms=500).values():
-                    out.extend(batch)
-            return out
-        finally:
-            consumer.close()
+        return read_to_end(self.settings, name, timeout=600)
 
 
 def throughput(broker: str, workdir: Path, workers: int, items: list[dict]) -> float:

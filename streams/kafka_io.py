@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -131,3 +132,25 @@ def group_lag(settings: Settings, names: Iterable[str] = ("articles", "dyads")) 
         offset = done.offset if done is not None and done.offset >= 0 else 0
         total += max(0, ends[tp] - offset)
     return total
+
+
+def read_to_end(settings: Settings, name: str, timeout: float = 60.0) -> list:
+    """Every record of a topic, from the beginning up to its end offsets at the time of the call."""
+    topic = settings.topic(name)
+    reader = KafkaConsumer(**client_options(settings), group_id=None, enable_auto_commit=False, fetch_max_wait_ms=100,
+                           max_partition_fetch_bytes=8 * 1024 * 1024)  # fmt: skip
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(reader.partitions_for_topic(topic) or [])]
+        reader.assign(partitions)
+        reader.seek_to_beginning(*partitions)
+        ends = reader.end_offsets(partitions)
+        records = []
+        deadline = time.monotonic() + timeout
+        while any(reader.position(tp) < ends[tp] for tp in partitions):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"could not read {topic} to its end within {timeout:.0f}s")
+            for batch in reader.poll(timeout_ms=200).values():
+                records.extend(batch)
+        return sorted(records, key=lambda r: (r.partition, r.offset))
+    finally:
+        reader.close()

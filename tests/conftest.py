@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,16 @@ from processors.article import Article, parse_article
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+
+
+def require_binary(name: str) -> str:
+    """Path of a Debian tool the test needs; skipped locally when missing, a failure under CI (which installs it)."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is missing: .ci/run installs Debian's prometheus package")
+        pytest.skip(f"{name} not installed (apt-get install prometheus)")
+    return path
 
 
 def shared_path(*parts: str) -> Path:

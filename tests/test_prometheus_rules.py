@@ -1,25 +1,19 @@
 """deploy/prometheus: rules pass `promtool check` and their unit tests; the worker's metrics pass the linter."""
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from streams import metrics
+from tests.conftest import require_binary
 
 PROMETHEUS = Path(__file__).resolve().parent.parent / "deploy" / "prometheus"
 
 
 @pytest.fixture(scope="module")
 def promtool() -> str:
-    path = shutil.which("promtool")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("promtool is missing: .ci/run installs Debian's prometheus package")
-        pytest.skip("promtool not installed (apt-get install prometheus)")
-    return path
+    return require_binary("promtool")
 
 
 def run(promtool: str, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import orjson
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaProducer
 
 from streams.broker import free_port
-from streams.kafka_io import ensure_topics, group_lag
+from streams.kafka_io import ensure_topics, group_lag, read_to_end
 from streams.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,24 +115,7 @@ class Pipeline:
 
     def read(self, name: str, idle: float = 2.0) -> list:
         """Every record of a topic, up to the end offsets at the time of the call."""
-        topic = self.settings.topic(name)
-        consumer = KafkaConsumer(bootstrap_servers=self.settings.bootstrap, group_id=None, enable_auto_commit=False,
-                                 fetch_max_wait_ms=100)  # fmt: skip
-        try:
-            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-            consumer.assign(partitions)
-            consumer.seek_to_beginning(*partitions)
-            ends = consumer.end_offsets(partitions)
-            records = []
-            deadline = time.monotonic() + 30 + idle
-            while any(consumer.position(tp) < ends[tp] for tp in partitions):
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"could not read {topic} to its end")
-                for batch in consumer.poll(timeout_ms=200).values():
-                    records.extend(batch)
-            return sorted(records, key=lambda r: (r.partition, r.offset))
-        finally:
-            consumer.close()
+        return read_to_end(self.settings, name, timeout=30 + idle)
 
     def values(self, name: str) -> list[dict]:
         return [orjson.loads(record.value) for record in self.read(name)]

@@ -4,8 +4,6 @@ recording rule must evaluate without error and return data."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import threading
 import time
@@ -17,21 +15,13 @@ import pytest
 import yaml
 
 from streams.broker import free_port
+from tests.conftest import require_binary
 from tests.integration.conftest import feed
 from tests.integration.harness import ROOT, Pipeline, wait_until
 
 pytestmark = pytest.mark.integration
 PROMETHEUS_DIR = ROOT / "deploy" / "prometheus"
 DASHBOARDS = ROOT / "deploy" / "grafana" / "dashboards"
-
-
-def prometheus_binary() -> str:
-    path = shutil.which("prometheus")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("prometheus is missing: .ci/run installs Debian's prometheus package")
-        pytest.skip("prometheus not installed (apt-get install prometheus)")
-    return path
 
 
 def query(port: int, expr: str) -> dict:
@@ -71,7 +61,7 @@ def prometheus_for(tmp_path: Path):
         }))  # fmt: skip
         log = (tmp_path / "prometheus.log").open("wb")
         process = subprocess.Popen(
-            [prometheus_binary(), f"--config.file={config}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+            [require_binary("prometheus"), f"--config.file={config}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
              f"--web.listen-address=127.0.0.1:{port}"],
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
