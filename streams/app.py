@@ -63,7 +63,28 @@ def dead_letter(event_message: Any, raw: bytes | None, error: Exception, reason:
     )
 
 
+def tune_fetch_wait(milliseconds: int) -> None:
+    """faust-streaming hard-codes fetch_max_wait_ms=1500 for its consumers (faust/transport/drivers/aiokafka.py), so
+    each hop of the pipeline may wait 1.5 s on a partly empty fetch; replace that value with ours."""
+    import aiokafka
+
+    original = aiokafka.AIOKafkaConsumer.__init__
+    if getattr(original, "dyadwatch_fetch_wait", None) == milliseconds:
+        return
+    base = getattr(original, "dyadwatch_original", original)
+
+    def init(self: Any, *topics: Any, **kwargs: Any) -> None:
+        if kwargs.get("fetch_max_wait_ms") == 1500:
+            kwargs["fetch_max_wait_ms"] = milliseconds
+        base(self, *topics, **kwargs)
+
+    init.dyadwatch_fetch_wait = milliseconds  # type: ignore[attr-defined]
+    init.dyadwatch_original = base  # type: ignore[attr-defined]
+    aiokafka.AIOKafkaConsumer.__init__ = init  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings) -> faust.App:
+    tune_fetch_wait(settings.fetch_max_wait_ms)
     app = faust.App(
         settings.app_id,
         broker=settings.faust_broker,
@@ -80,7 +101,7 @@ def create_app(settings: Settings) -> faust.App:
         web_port=settings.web_port,
         web_host="127.0.0.1",
         table_standby_replicas=0,
-        producer_linger=0.005,
+        producer_linger=settings.producer_linger,
     )
 
     articles = app.topic(settings.topic("articles"), key_type=bytes, value_type=bytes, value_serializer="raw",

@@ -63,17 +63,21 @@ for stage in ("tag", "aggregate"):
 class PairGauges:
     """Per-pair gauges for a watch-list plus the top-K busiest pairs; everything else is counted as "other"."""
 
-    def __init__(self, watch: set[str], k: int) -> None:
+    def __init__(self, watch: set[str], k: int, refresh_every: int = 100) -> None:
         self.watch = set(watch)
         self.busiest = TopK(k)
         self.updates = 0
+        self.refresh_every = refresh_every
+        self._tracked: set[str] = set(self.watch)
 
     def tracked(self) -> set[str]:
-        return self.watch | set(self.busiest.top())
+        return self._tracked
 
     def window(self, record: dict) -> None:
         self.busiest.add(record["pair"])
-        if record["pair"] in self.tracked():
+        if self.updates % self.refresh_every == 0:  # the top K moves slowly; recomputing it per update is costly
+            self._tracked = self.watch | set(self.busiest.top())
+        if record["pair"] in self._tracked:
             DYAD_SENTIMENT.labels(record["pair"], record["window"]).set(record["mean"])
             DYAD_ARTICLES.labels(record["pair"], record["window"]).set(record["articles"])
         else:
@@ -88,7 +92,7 @@ class PairGauges:
 
     def prune(self) -> None:
         """Drop the series of pairs that fell out of the tracked set, so the series count stays bounded."""
-        keep = self.tracked()
+        self._tracked = keep = self.watch | set(self.busiest.top())
         for gauge in PAIR_GAUGES:
             for labels in list(gauge._metrics):  # prometheus-client keeps children keyed by label values
                 if labels[0] not in keep:

@@ -28,6 +28,8 @@ class Settings:
     rebalance_timeout: float = 10.0
     commit_interval: float = 1.0
     watermark_interval: float = 1.0
+    fetch_max_wait_ms: int = 10
+    producer_linger: float = 0.02
     watch_pairs: tuple[str, ...] = ()
     top_pairs: int = 50
     alert_min_articles: int = 5
@@ -71,7 +73,7 @@ class Settings:
 def _convert(name: str, raw: str) -> object:
     if name == "watch_pairs":
         return tuple(sorted(part.strip().upper() for part in raw.split(",") if part.strip()))
-    if name in {"top_pairs", "alert_min_articles"}:
+    if name in {"top_pairs", "alert_min_articles", "fetch_max_wait_ms"}:
         return int(raw)
     if name == "alert_z":
         return float(raw)
@@ -81,7 +83,14 @@ def _convert(name: str, raw: str) -> object:
         return parse_duration(raw)
     if name in {"partitions", "replication_factor", "max_article_bytes", "web_port"}:
         return int(raw)
-    if name in {"session_timeout", "heartbeat_interval", "rebalance_timeout", "commit_interval", "watermark_interval"}:
+    if name in {
+        "session_timeout",
+        "heartbeat_interval",
+        "rebalance_timeout",
+        "commit_interval",
+        "watermark_interval",
+        "producer_linger",
+    }:
         return float(raw)
     if name == "workdir":
         return Path(raw)
