@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test lint format bench clean
+.PHONY: setup demo test lint format bench soak clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "dyadwatch needs Python >= 3.11 ($(PYTHON))"; exit 1; }
@@ -33,6 +33,10 @@ bench: setup
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/bench_tag.py
 	$(PY) bench/bench_e2e.py
+
+soak: setup
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) bench/soak.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

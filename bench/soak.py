@@ -1,0 +1,185 @@
+"""Soak: the pipeline at a steady load for a while; does memory stay flat, does lag stay put, is anything lost?
+
+    make soak                                   # 10 minutes at 60 articles/s (about half of one worker here)
+    .venv/bin/python bench/soak.py --minutes 3 --rate 60
+
+Articles have ever-new ids and an event time that advances one simulated minute per article (an hour of news a
+second at 60/s), so 1 h windows close every second and 24 h windows every 24 s: a pipeline with bounded state
+shows flat memory after warm-up. Every 10 s it samples the worker's RSS (/proc) and the group's lag, and at the end
+checks articles in = tagged + dead-lettered (from the worker's /metrics). Writes bench/soak.json and bench/soak.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "samples"))
+
+from generate_feed import story  # noqa: E402
+
+from streams.broker import EmbeddedBroker, free_port  # noqa: E402
+from streams.kafka_io import ensure_topics, group_lag, producer  # noqa: E402
+from streams.settings import Settings  # noqa: E402
+
+
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def counters(port: int) -> dict[str, float]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    found: dict[str, float] = {"received": 0.0, "tagged": 0.0, "dead": 0.0}
+    for line in text.splitlines():
+        if line.startswith("dyadwatch_articles_received_total "):
+            found["received"] = float(line.split()[-1])
+        elif line.startswith("dyadwatch_articles_tagged_total "):
+            found["tagged"] = float(line.split()[-1])
+        elif line.startswith("dyadwatch_articles_dead_lettered_total{"):
+            found["dead"] += float(line.split()[-1])
+    return found
+
+
+def feed(settings: Settings, rate: float, stop: threading.Event, sent: list[int]) -> None:
+    import random
+
+    rng = random.Random(5)
+    client = producer(settings)
+    topic = settings.topic("articles")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    began = time.monotonic()
+    index = 0
+    while not stop.is_set():
+        published = start + timedelta(minutes=index)
+        item = story(rng, index, 0, published, long=True)
+        item["id"] = f"soak-{index:09d}"
+        item["published_at"] = published.isoformat().replace("+00:00", "Z")
+        stamp = int(published.timestamp() * 1000)
+        client.send(topic, key=item["id"].encode(), value=orjson.dumps(item), timestamp_ms=stamp)
+        index += 1
+        sent[0] = index
+        delay = began + index / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+    client.flush()
+    client.close()
+
+
+def plot(samples: list[dict], path: Path) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    minutes = [s["t"] / 60 for s in samples]
+    figure, rss_axis = plt.subplots(figsize=(8, 4))
+    rss_axis.plot(minutes, [s["rss_mb"] for s in samples], color="tab:blue", label="worker RSS (MB)")
+    rss_axis.set_xlabel("minutes")
+    rss_axis.set_ylabel("RSS (MB)", color="tab:blue")
+    lag_axis = rss_axis.twinx()
+    lag_axis.plot(minutes, [s["lag"] for s in samples], color="tab:red", label="consumer lag (records)")
+    lag_axis.set_ylabel("lag (records)", color="tab:red")
+    rss_axis.set_title("dyadwatch soak: worker memory and lag")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--rate", type=float, default=60.0)
+    parser.add_argument("--sample-seconds", type=float, default=10.0)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="dyadwatch-soak-"))
+    with EmbeddedBroker(log=workdir / "broker.log") as broker:
+        settings = Settings.from_env({}, broker=broker.url, app_id="dyadwatch-soak", topic_prefix="soak")
+        ensure_topics(settings)
+        port = free_port()
+        env = {**os.environ, "DYADWATCH_BROKER": broker.url, "DYADWATCH_APP_ID": settings.app_id,
+               "DYADWATCH_TOPIC_PREFIX": settings.topic_prefix}  # fmt: skip
+        log = workdir / "worker.log"
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "streams.cli", "worker", "--web-port", str(port), "--workdir", str(workdir / "w")],
+            env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 120
+            while b"Worker]: Ready" not in log.read_bytes():
+                if time.monotonic() > deadline or worker.poll() is not None:
+                    raise RuntimeError(f"worker did not start; see {log}")
+                time.sleep(0.5)
+            stop, sent = threading.Event(), [0]
+            producer_thread = threading.Thread(target=feed, args=(settings, args.rate, stop, sent), daemon=True)
+            producer_thread.start()
+            samples = []
+            started = time.monotonic()
+            print(f"soak: {args.minutes:g} min at {args.rate:g} articles/s; worker pid {worker.pid}", flush=True)
+            while time.monotonic() - started < args.minutes * 60:
+                time.sleep(args.sample_seconds)
+                sample = {"t": round(time.monotonic() - started, 1), "rss_mb": round(rss_bytes(worker.pid) / 2**20, 1),
+                          "lag": group_lag(settings), "sent": sent[0]}  # fmt: skip
+                samples.append(sample)
+                print(f"  t={sample['t']:>6.0f}s  rss={sample['rss_mb']:>7.1f} MB  lag={sample['lag']:>6}  "
+                      f"sent={sample['sent']}", flush=True)  # fmt: skip
+            stop.set()
+            producer_thread.join()
+            catch_up = time.monotonic() + 300
+            while group_lag(settings) > 0 and time.monotonic() < catch_up:
+                time.sleep(1)
+            time.sleep(3)
+            final = counters(port)
+        finally:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGTERM)
+                worker.wait(timeout=30)
+
+    warm = [s for s in samples if s["t"] >= 120] or samples
+    growth = (warm[-1]["rss_mb"] - warm[0]["rss_mb"]) / warm[0]["rss_mb"] if warm and warm[0]["rss_mb"] else 0.0
+    half = len(samples) // 2
+    lag_first = max((s["lag"] for s in samples[:half]), default=0)
+    lag_second = max((s["lag"] for s in samples[half:]), default=0)
+    result = {
+        "minutes": args.minutes,
+        "rate": args.rate,
+        "articles_sent": sent[0],
+        "articles_received": final["received"],
+        "articles_tagged": final["tagged"],
+        "articles_dead_lettered": final["dead"],
+        "lost": sent[0] - int(final["tagged"] + final["dead"]),
+        "rss_growth_after_2min": round(growth, 4),
+        "lag_max_first_half": lag_first,
+        "lag_max_second_half": lag_second,
+        "samples": samples,
+    }
+    (args.out / "soak.json").write_text(json.dumps(result, indent=2) + "\n")
+    drawn = plot(samples, args.out / "soak.png")
+    print(f"sent {sent[0]}, tagged {final['tagged']:.0f}, dead-lettered {final['dead']:.0f}, lost {result['lost']}; "
+          f"RSS growth after 2 min {growth:+.1%}; max lag {lag_first} then {lag_second}")  # fmt: skip
+    print(f"written bench/soak.json{' and bench/soak.png' if drawn else ' (no matplotlib: no plot)'}")
+    return 0 if result["lost"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
