@@ -1,7 +1,7 @@
 """Soak: the pipeline at a steady load for a while; does memory stay flat, does lag stay put, is anything lost?
 
-    make soak                                   # 10 minutes at 60 articles/s (about half of one worker here)
-    .venv/bin/python bench/soak.py --minutes 3 --rate 60
+    make soak                                   # 10 minutes at 40 articles/s (about half of one worker here)
+    .venv/bin/python bench/soak.py --minutes 3 --rate 40
 
 Articles have ever-new ids and an event time that advances one simulated minute per article (an hour of news a
 second at 60/s), so 1 h windows close every second and 24 h windows every 24 s: a pipeline with bounded state
@@ -107,7 +107,7 @@ def plot(samples: list[dict], path: Path) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=10.0)
-    parser.add_argument("--rate", type=float, default=60.0)
+    parser.add_argument("--rate", type=float, default=40.0)
     parser.add_argument("--sample-seconds", type=float, default=10.0)
     parser.add_argument("--out", type=Path, default=ROOT / "bench")
     args = parser.parse_args()
