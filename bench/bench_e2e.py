@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from processors.article import decode_article  # noqa: E402
 from streams.broker import EmbeddedBroker, free_port  # noqa: E402
 from streams.kafka_io import ensure_topics, group_lag, producer, read_to_end  # noqa: E402
 from streams.settings import Settings  # noqa: E402
+from streams.workers import start_worker, stop_worker, wait_ready  # noqa: E402
 
 
 def stories(count: int, start: datetime, seed: int = 21) -> list[dict]:
@@ -59,31 +59,18 @@ class Run:
         ensure_topics(self.settings)
 
     def start(self, count: int) -> None:
-        logs = []
-        for index in range(count):
-            log = self.workdir / f"{self.settings.app_id}-{index}.log"
-            logs.append(log)
-            self.workers.append(subprocess.Popen(
-                [sys.executable, "-m", "streams.cli", "worker", "--web-port", str(free_port()), "--workdir",
-                 str(self.workdir / f"{self.settings.app_id}-{index}")],
-                env=self.env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
-            ))  # fmt: skip
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if all(b"Worker]: Ready" in log.read_bytes() for log in logs):
-                break
-            time.sleep(0.5)
+        logs = [self.workdir / f"{self.settings.app_id}-{index}.log" for index in range(count)]
+        for index, log in enumerate(logs):
+            self.workers.append(
+                start_worker(self.env, log, free_port(), self.workdir / f"{self.settings.app_id}-{index}")
+            )
+        for worker, log in zip(self.workers, logs, strict=True):
+            wait_ready(worker, log, timeout=180)
         time.sleep(12 if count > 1 else 2)  # let the group settle: a later join would rebalance mid-measurement
 
     def stop(self) -> None:
         for worker in self.workers:
-            if worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-        for worker in self.workers:
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
+            stop_worker(worker, timeout=30)
 
     def produce(self, items: list[dict], rate: float | None = None, stamp_now: bool = False) -> dict[str, float]:
         client = producer(self.settings)

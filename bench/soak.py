@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,6 +32,7 @@ from generate_feed import story  # noqa: E402
 from streams.broker import EmbeddedBroker, free_port  # noqa: E402
 from streams.kafka_io import ensure_topics, group_lag, producer  # noqa: E402
 from streams.settings import Settings  # noqa: E402
+from streams.workers import start_worker, stop_worker, wait_ready  # noqa: E402
 
 
 def rss_bytes(pid: int) -> int:
@@ -120,16 +119,9 @@ def main() -> int:
         env = {**os.environ, "DYADWATCH_BROKER": broker.url, "DYADWATCH_APP_ID": settings.app_id,
                "DYADWATCH_TOPIC_PREFIX": settings.topic_prefix}  # fmt: skip
         log = workdir / "worker.log"
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "worker", "--web-port", str(port), "--workdir", str(workdir / "w")],
-            env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+        worker = start_worker(env, log, port, workdir / "w")
         try:
-            deadline = time.monotonic() + 120
-            while b"Worker]: Ready" not in log.read_bytes():
-                if time.monotonic() > deadline or worker.poll() is not None:
-                    raise RuntimeError(f"worker did not start; see {log}")
-                time.sleep(0.5)
+            wait_ready(worker, log)
             stop, sent = threading.Event(), [0]
             producer_thread = threading.Thread(target=feed, args=(settings, args.rate, stop, sent), daemon=True)
             producer_thread.start()
@@ -151,9 +143,7 @@ def main() -> int:
             time.sleep(3)
             final = counters(port)
         finally:
-            if worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-                worker.wait(timeout=30)
+            stop_worker(worker, timeout=30)
 
     warm = [s for s in samples if s["t"] >= 120] or samples
     growth = (warm[-1]["rss_mb"] - warm[0]["rss_mb"]) / warm[0]["rss_mb"] if warm and warm[0]["rss_mb"] else 0.0

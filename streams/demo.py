@@ -5,9 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import random
-import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -23,6 +20,7 @@ from rich.table import Table
 from streams.broker import EmbeddedBroker, free_port
 from streams.kafka_io import ensure_topics, group_lag, producer
 from streams.settings import Settings
+from streams.workers import start_worker, stop_worker, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_FEED = ROOT / "samples" / "articles.jsonl"
@@ -133,17 +131,13 @@ def run_demo(follow: bool = False, rate: float = 12.0, feed: Path = SAMPLE_FEED)
         env = {**os.environ, "DYADWATCH_BROKER": broker.url, "DYADWATCH_APP_ID": settings.app_id}
         web_port = free_port()
         worker_log = workdir / "worker.log"
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "worker", "--web-port", str(web_port), "--workdir",
-             str(settings.workdir)],
-            env=env, stdout=worker_log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+        worker = start_worker(env, worker_log, web_port, settings.workdir)
         stop = threading.Event()
         board = Board()
         reader = threading.Thread(target=_follow_topics, args=(settings, board, stop), daemon=True)
         try:
             with console.status("starting a worker (joining its consumer group takes a few seconds)…"):
-                _wait_ready(worker, worker_log, timeout=120)
+                wait_ready(worker, worker_log, timeout=120)
             console.print(f"[bold]worker ready[/bold]   web: http://127.0.0.1:{web_port}/")
             reader.start()
             records = _records(feed)
@@ -179,25 +173,9 @@ def run_demo(follow: bool = False, rate: float = 12.0, feed: Path = SAMPLE_FEED)
             return 0 if len(board.tagged) + sum(board.dead.values()) == len(records) else 1
         finally:
             stop.set()
-            if worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-                try:
-                    worker.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(worker.pid, signal.SIGKILL)
+            stop_worker(worker)
             if reader.is_alive():
                 reader.join(timeout=5)
-
-
-def _wait_ready(worker: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            raise RuntimeError(f"the worker exited ({worker.returncode}); see {log}")
-        if b"Worker]: Ready" in log.read_bytes():
-            return
-        time.sleep(0.3)
-    raise TimeoutError(f"the worker was not ready after {timeout:.0f}s; see {log}")
 
 
 def _print_alerts(console: Console, settings: Settings) -> None:

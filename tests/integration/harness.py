@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from kafka import KafkaProducer
 from streams.broker import free_port
 from streams.kafka_io import ensure_topics, group_lag, read_to_end
 from streams.settings import Settings
+from streams.workers import start_worker, stop_worker, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,42 +58,20 @@ class Pipeline:
         workdir = self.tmp / f"{self.name}-state{index}"
         port = free_port()
         self.web_ports.append(port)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "worker", "--web-port", str(port), "--workdir", str(workdir)],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        process = start_worker(self.env, log, port, workdir)
         self.workers.append(process)
         self.logs.append(log)
         return process
 
     def wait_ready(self, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
-        log = self.logs[self.workers.index(process)]
-
-        def ready() -> bool:
-            if process.poll() is not None:
-                raise RuntimeError(f"worker exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-            return b"Worker]: Ready" in log.read_bytes()
-
-        wait_until(ready, timeout, f"{log.name} to be ready")
+        wait_ready(process, self.logs[self.workers.index(process)], timeout)
 
     def kill(self, process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
-        if process.poll() is None:
-            os.killpg(process.pid, sig)
-            process.wait(timeout=30)
+        stop_worker(process, timeout=30, sig=sig)
 
     def stop(self) -> None:
         for process in self.workers:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.workers:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill(process)
+            stop_worker(process)
 
     def metrics(self, index: int = 0) -> str:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.web_ports[index]}/metrics", timeout=10) as response:
