@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -168,6 +169,39 @@ def decode_article(raw: bytes | str, **options: Any) -> Article:
     except orjson.JSONDecodeError as exc:
         raise ArticleError("invalid_json", f"not valid JSON: {exc}") from None
     return parse_article(obj, **options)
+
+
+def split_records(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """(line number, raw record) from JSON lines, a JSON array, or one (possibly pretty-printed) JSON object.
+
+    Records are not validated here: a broken line is yielded as it is, for decode_article to refuse with a reason.
+    """
+    stripped = data.lstrip()
+    if stripped.startswith(b"["):
+        try:
+            items = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            yield 1, data
+            return
+        for index, item in enumerate(items if isinstance(items, list) else [items], start=1):
+            yield index, orjson.dumps(item)
+        return
+    lines = data.splitlines()
+    first = next((line for line in lines if line.strip()), b"")
+    if stripped.startswith(b"{") and not _parses(first):
+        yield 1, data  # a single pretty-printed document
+        return
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            yield number, line
+
+
+def _parses(raw: bytes) -> bool:
+    try:
+        orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return False
+    return True
 
 
 def utcnow() -> datetime:

@@ -5,9 +5,10 @@
         └─(bad input)─────────▶ articles.dlq
     dyads ───aggregate_dyads─▶ dyads.windows       (key: pair|window|window_start, latest value wins)
 
-Window state lives in a plain table (`dyad_windows`) managed here, not in Faust's windowed tables: windows close on
-stream time (the latest article arrival seen) plus the allowed lateness, are emitted once more with final=true and
-are deleted, so a worker that runs for weeks holds only open windows. Each window remembers which articles it has
+Window state lives in a plain table (`dyad_windows`) managed here, not in Faust's windowed tables: windows close when
+the watermark (the least arrival time reached over all input partitions) passes their end plus the allowed
+lateness, are emitted once more with final=true and are deleted, so a worker that runs for weeks holds only open
+windows. Each window remembers which articles it has
 counted, so redeliveries after a crash or rebalance never count an article twice.
 """
 
@@ -17,6 +18,7 @@ import base64
 import logging
 import time
 from datetime import UTC, datetime
+from importlib.metadata import version
 from typing import Any
 
 import faust
@@ -31,7 +33,7 @@ from streams.settings import Settings
 
 log = logging.getLogger("dyadwatch")
 FUTURE_TOLERANCE_S = 86400
-CODE_VERSION = "0.1.0"
+CODE_VERSION = version("dyadwatch")
 
 
 def dead_letter(event_message: Any, raw: bytes | None, error: Exception, reason: str, message: str) -> bytes:
@@ -213,7 +215,7 @@ def create_app(settings: Settings) -> faust.App:
                 break
             state = dyad_windows.get(key)
             if state is not None:
-                aggregate = WindowAggregate.from_state({k: v for k, v in state.items() if k != "partition"})
+                aggregate = _aggregate(state)
                 final = aggregate.record(True)
                 await windows.send(key=_window_key(aggregate).encode(), value=orjson.dumps(final))
                 metrics.WINDOWS_CLOSED.inc()
@@ -252,15 +254,14 @@ def create_app(settings: Settings) -> faust.App:
         arrival = score.get("watermark", score.get("arrived_at", 0.0))
         if arrival > stream_clock[clock_key]:
             stream_clock[clock_key] = arrival
-        if "pair" in score:
-            await count_score(partition, score)
         now = stream_time(partition)
+        if "pair" in score:
+            await count_score(partition, score, now)
         if now > next_close.get(partition, float("inf")):
             await close_windows(partition, now)
 
-    async def count_score(partition: int, score: dict) -> None:
+    async def count_score(partition: int, score: dict, now: float) -> None:
         index = windows_of(partition)
-        now = stream_time(partition)
         published = datetime.fromisoformat(score["published_at"].replace("Z", "+00:00")).timestamp()
         for size in settings.windows:
             start = window_start(published, size)
@@ -269,11 +270,7 @@ def create_app(settings: Settings) -> faust.App:
                 if key not in index:  # a redelivery after the window closed: it was counted before
                     continue
             state = dyad_windows.get(key)
-            aggregate = (
-                WindowAggregate(score["pair"], size, start)
-                if state is None
-                else WindowAggregate.from_state({k: v for k, v in state.items() if k != "partition"})
-            )
+            aggregate = WindowAggregate(score["pair"], size, start) if state is None else _aggregate(state)
             if not aggregate.add(score["article_id"], score["sentiment"], score["sentences"], published,
                                  score["arrived_at"], score.get("evidence", "")):  # fmt: skip
                 metrics.DUPLICATES.inc()
@@ -319,8 +316,12 @@ def create_app(settings: Settings) -> faust.App:
     async def prometheus_metrics(web: Any, request: Any) -> Any:
         return web.bytes(metrics.exposition(), content_type="text/plain")
 
-    app.dyadwatch_settings = settings  # type: ignore[attr-defined]
     return app
+
+
+def _aggregate(state: dict) -> WindowAggregate:
+    """A window's aggregate from its table value (which also records the partition it lives on)."""
+    return WindowAggregate.from_state({k: v for k, v in state.items() if k != "partition"})
 
 
 def _window_key(aggregate: WindowAggregate) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO
 
@@ -17,37 +16,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-def _records(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    """(line number, raw record) from JSON lines, a JSON array, or one (possibly pretty-printed) JSON object."""
-    data = stream.read()
-    stripped = data.lstrip()
-    if stripped.startswith(b"["):
-        try:
-            items = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            yield 1, data
-            return
-        for index, item in enumerate(items if isinstance(items, list) else [items], start=1):
-            yield index, orjson.dumps(item)
-        return
-    lines = data.splitlines()
-    first = next((line for line in lines if line.strip()), b"")
-    if stripped.startswith(b"{") and not _parses(first):
-        yield 1, data  # a single pretty-printed document
-        return
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            yield number, line
-
-
-def _parses(raw: bytes) -> bool:
-    try:
-        orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return False
-    return True
 
 
 @app.command()
@@ -64,7 +32,7 @@ def tag(
     the rest is still processed, and the exit status is 1 if any record failed.
     """
     from processors.analysis import default_analyzer
-    from processors.article import ArticleError, decode_article, utcnow
+    from processors.article import ArticleError, decode_article, split_records, utcnow
 
     analyzer = default_analyzer()
     failures = 0
@@ -72,7 +40,7 @@ def tag(
     stream: BinaryIO = sys.stdin.buffer if file is None or str(file) == "-" else file.open("rb")
     table_rows: list[dict[str, Any]] = []
     with stream:
-        for number, raw in _records(stream):
+        for number, raw in split_records(stream.read()):
             try:
                 article = decode_article(raw, max_bytes=max_bytes, now=now)
                 result = analyzer.analyze(article)

@@ -18,7 +18,7 @@ from rich.live import Live
 from rich.table import Table
 
 from streams.broker import EmbeddedBroker, free_port
-from streams.kafka_io import ensure_topics, group_lag, producer
+from streams.kafka_io import ensure_topics, group_lag, producer, read_to_end
 from streams.settings import Settings
 from streams.workers import start_worker, stop_worker, wait_ready
 
@@ -179,12 +179,7 @@ def run_demo(follow: bool = False, rate: float = 12.0, feed: Path = SAMPLE_FEED)
 
 
 def _print_alerts(console: Console, settings: Settings) -> None:
-    reader = KafkaConsumer(settings.topic("alerts"), bootstrap_servers=settings.bootstrap, group_id=None,
-                           auto_offset_reset="earliest", consumer_timeout_ms=2000)  # fmt: skip
-    try:
-        shifts = [orjson.loads(record.value) for record in reader]
-    finally:
-        reader.close()
+    shifts = [orjson.loads(record.value) for record in read_to_end(settings, "alerts")]
     console.print(f"          {len(shifts)} tone-shift alert(s) on {settings.topic('alerts')}")
     for shift in shifts:
         worst = min(shift["movers"], key=lambda m: m["sentiment"] if shift["direction"] == "down" else -m["sentiment"])

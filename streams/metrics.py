@@ -25,7 +25,7 @@ OPEN_WINDOWS = Gauge("dyadwatch_windows_open", "Windows held in memory on this w
 CONSUMER_LAG = Gauge("dyadwatch_consumer_lag_records", "Records not yet committed by this worker",
                      ["topic", "partition"], registry=REGISTRY)  # fmt: skip
 REBALANCES = Counter("dyadwatch_rebalances", "Consumer-group rebalances seen by this worker", registry=REGISTRY)
-WORKER_READY = Gauge("dyadwatch_worker_ready", "1 once the worker has joined its group and restored its state",
+WORKER_READY = Gauge("dyadwatch_worker_ready", "1 once the worker's app has started (0 before)",
                      registry=REGISTRY)  # fmt: skip
 ALERTS = Counter("dyadwatch_alerts", "Tone-shift alerts published", ["direction"], registry=REGISTRY)
 PROCESSING_SECONDS = Histogram(

@@ -11,31 +11,20 @@ from pathlib import Path
 
 import orjson
 
-from processors.article import parse_time
+from processors.article import parse_time, split_records
 from streams.kafka_io import producer
 from streams.settings import Settings
 
 
 def read_records(path: Path, published_at: str | None = None) -> Iterator[bytes]:
-    """Raw article records of a file: JSON lines, a JSON array, or CSV (header id,title,body,published_at, or the
-    headerless AG News layout class,title,description with --published-at)."""
+    """Raw article records of a file: JSON lines, a JSON array, one JSON document, or CSV (header
+    id,title,body,published_at, or the headerless AG News layout class,title,description with --published-at)."""
     data = path.read_bytes()
     if path.suffix.lower() == ".csv":
         yield from _csv_records(path, data, published_at)
         return
-    stripped = data.lstrip()
-    if stripped.startswith(b"["):
-        try:
-            items = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            yield data  # let the worker say what is wrong with it
-            return
-        for item in items if isinstance(items, list) else [items]:
-            yield orjson.dumps(item)
-        return
-    for line in data.splitlines():
-        if line.strip():
-            yield line
+    for _, raw in split_records(data):  # broken records are sent as they are: the worker says what is wrong
+        yield raw
 
 
 def _csv_records(path: Path, data: bytes, published_at: str | None) -> Iterator[bytes]:

@@ -96,6 +96,4 @@ def _convert(name: str, raw: str) -> object:
         return Path(raw)
     if name == "ssl_check_hostname":
         return raw.strip().lower() not in {"0", "false", "no", "off"}
-    if name == "broker" and "://" not in raw:
-        return raw
     return raw

@@ -79,3 +79,13 @@ def test_markup_and_wire_escapes_are_cleaned():
         now=NOW,
     )
     assert article.body == 'Jordan\'s king met "friends" there.'
+
+
+def test_split_records_reads_lines_arrays_and_one_pretty_document():
+    from processors.article import split_records
+
+    lines = b'{"id": "a"}\n\n{broken\n{"id": "c"}\n'
+    assert list(split_records(lines)) == [(1, b'{"id": "a"}'), (3, b"{broken"), (4, b'{"id": "c"}')]
+    assert [orjson.loads(raw)["id"] for _, raw in split_records(b'[{"id": "a"}, {"id": "b"}]')] == ["a", "b"]
+    pretty = orjson.dumps({"id": "p", "body": "x"}, option=orjson.OPT_INDENT_2)
+    assert list(split_records(pretty)) == [(1, pretty)]
