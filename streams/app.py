@@ -29,6 +29,7 @@ from processors.article import ArticleError, decode_article
 from processors.shifts import Baseline, ShiftRules, observe
 from processors.windows import WindowAggregate, is_closed, is_too_late, window_key, window_start
 from streams import metrics
+from streams.security import faust_credentials
 from streams.settings import Settings
 
 log = logging.getLogger("dyadwatch")
@@ -90,7 +91,7 @@ def create_app(settings: Settings) -> faust.App:
     app = faust.App(
         settings.app_id,
         broker=settings.faust_broker,
-        broker_credentials=_credentials(settings),
+        broker_credentials=faust_credentials(settings),
         store="memory://",
         datadir=str(settings.workdir),
         topic_partitions=settings.partitions,
@@ -326,24 +327,3 @@ def _aggregate(state: dict) -> WindowAggregate:
 
 def _window_key(aggregate: WindowAggregate) -> str:
     return window_key(aggregate.pair, aggregate.size, aggregate.start)
-
-
-def _credentials(settings: Settings) -> Any:
-    if settings.security_protocol == "PLAINTEXT":
-        return None
-    import ssl
-
-    context = None
-    if settings.security_protocol in {"SSL", "SASL_SSL"}:
-        context = ssl.create_default_context(cafile=settings.ssl_cafile)
-        context.check_hostname = settings.ssl_check_hostname
-        if settings.ssl_certfile:
-            context.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile)
-    if settings.sasl_mechanism:
-        return faust.SASLCredentials(
-            username=settings.sasl_username,
-            password=settings.sasl_password,
-            ssl_context=context,
-            mechanism=settings.sasl_mechanism,
-        )
-    return faust.SSLCredentials(context)

@@ -38,10 +38,14 @@ def wait_for_port(host: str, port: int, timeout: float) -> None:
 class EmbeddedBroker:
     """A Tansu broker process on 127.0.0.1; use as a context manager or call start()/stop()."""
 
-    def __init__(self, port: int | None = None, host: str = "127.0.0.1", log: Path | None = None) -> None:
+    def __init__(
+        self, port: int | None = None, host: str = "127.0.0.1", log: Path | None = None, advertised: str | None = None
+    ) -> None:
         self.host = host
         self.port = port or free_port(host)
         self.log = log
+        # host:port the broker tells clients to use, when they reach it through a proxy.
+        self.advertised = advertised
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -52,7 +56,8 @@ class EmbeddedBroker:
         listener = f"tcp://{self.host}:{self.port}"
         output = self.log.open("ab") if self.log else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [broker_binary(), "broker", "--listener-url", listener, "--advertised-listener-url", listener,
+            [broker_binary(), "broker", "--listener-url", listener,
+             "--advertised-listener-url", f"tcp://{self.advertised}" if self.advertised else listener,
              "--storage-engine", "memory://tansu/"],
             stdout=output,
             stderr=subprocess.STDOUT,

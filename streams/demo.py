@@ -18,7 +18,7 @@ from rich.live import Live
 from rich.table import Table
 
 from streams.broker import EmbeddedBroker, free_port
-from streams.kafka_io import ensure_topics, group_lag, producer, read_to_end
+from streams.kafka_io import connect, ensure_topics, group_lag, producer, read_to_end
 from streams.settings import Settings
 from streams.workers import start_worker, stop_worker, wait_ready
 
@@ -105,9 +105,10 @@ def _records(feed: Path, seed: int = 1) -> list[tuple[bytes | None, bytes, int |
 
 
 def _follow_topics(settings: Settings, board: Board, stop: threading.Event) -> None:
-    consumer = KafkaConsumer(
+    consumer = connect(
+        settings,
+        KafkaConsumer,
         *(settings.topic(name) for name in ("mentions", "articles.dlq", "dyads.windows")),
-        bootstrap_servers=settings.bootstrap,
         group_id=None,
         auto_offset_reset="earliest",
         fetch_max_wait_ms=100,

@@ -3,55 +3,111 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import re
 import time
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaConnectionError, KafkaTimeoutError, TopicAlreadyExistsError
 
+from streams.security import kafka_python_options
 from streams.settings import Settings
 
-# kafka-python 2.x raised NoBrokersAvailable; 3.x raises KafkaTimeoutError ("Unable to bootstrap").
-_UNREACHABLE = (KafkaTimeoutError, KafkaConnectionError)
+T = TypeVar("T")
 
 TOPICS = ("articles", "articles.dlq", "mentions", "dyads", "dyads.windows", "alerts")
 
 
 class BrokerUnavailable(RuntimeError):
-    pass
+    """The broker could not be reached or refused us; the message says why and what to check."""
 
 
 def client_options(settings: Settings) -> dict[str, Any]:
     """Connection and security options shared by every kafka-python client."""
-    options: dict[str, Any] = {
+    return {
         "bootstrap_servers": settings.bootstrap.split(","),
-        "security_protocol": settings.security_protocol,
         "request_timeout_ms": 15000,
+        "bootstrap_timeout_ms": int(settings.connect_timeout * 1000),
+        **kafka_python_options(settings),
     }
-    if settings.sasl_mechanism:
-        options.update(
-            sasl_mechanism=settings.sasl_mechanism,
-            sasl_plain_username=settings.sasl_username,
-            sasl_plain_password=settings.sasl_password,
+
+
+class _Capture(logging.Handler):
+    """kafka-python retries a failed bootstrap until its timeout and only logs why; keep those lines."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def explain(settings: Settings, lines: list[str]) -> str:
+    """One clear sentence for a failed connection, from what kafka-python logged while it retried."""
+    where = settings.bootstrap
+    text = "\n".join(lines)
+    if "SaslAuthenticationFailed" in text:
+        return (
+            f"the broker at {where} refused SASL {settings.sasl_mechanism} authentication as user "
+            f"{settings.sasl_username!r}: check DYADWATCH_SASL_USERNAME and the password"
         )
-    if settings.security_protocol in {"SSL", "SASL_SSL"}:
-        options.update(
-            ssl_cafile=settings.ssl_cafile,
-            ssl_certfile=settings.ssl_certfile,
-            ssl_keyfile=settings.ssl_keyfile,
-            ssl_check_hostname=settings.ssl_check_hostname,
+    if "UnsupportedSaslMechanism" in text:
+        return f"the broker at {where} does not offer SASL mechanism {settings.sasl_mechanism}"
+    verify = re.search(r"certificate verify failed: ([^(]+)", text)
+    if verify:
+        trusted = f"the CA file {settings.ssl_cafile}" if settings.ssl_cafile else "the system's CA certificates"
+        return (
+            f"TLS: the certificate presented by {where} is not trusted by {trusted} ({verify.group(1).strip()}); "
+            "set DYADWATCH_SSL_CAFILE to the CA that signed it"
         )
-    return options
+    if "Handshake failed" in text or "WRONG_VERSION_NUMBER" in text:
+        return f"TLS handshake with {where} failed; does its listener speak TLS? ({_last(lines, 'Handshake')})"
+    if "Connection refused" in text or "ECONNREFUSED" in text or "Errno 111" in text:
+        return f"no Kafka broker answered at {where} (connection refused); check DYADWATCH_BROKER"
+    if "disconnected" in text and settings.security_protocol == "PLAINTEXT":
+        return (
+            f"{where} accepted the connection but hung up on a plaintext Kafka request; if its listener needs TLS "
+            "or SASL, set DYADWATCH_SECURITY_PROTOCOL (SSL, SASL_SSL ...)"
+        )
+    if "disconnected" in text and settings.security_protocol == "SSL":
+        return f"{where} hung up after the TLS handshake; if it needs SASL, use DYADWATCH_SECURITY_PROTOCOL=SASL_SSL"
+    return (
+        f"no Kafka broker answered at {where} within {settings.connect_timeout:g}s "
+        f"(DYADWATCH_CONNECT_TIMEOUT); check DYADWATCH_BROKER and DYADWATCH_SECURITY_PROTOCOL"
+    )
+
+
+def _last(lines: list[str], needle: str) -> str:
+    return next((line.split(": ", 1)[-1] for line in reversed(lines) if needle in line), "")
+
+
+def connect(settings: Settings, factory: Callable[..., T], *args: Any, **options: Any) -> T:
+    """factory(*args, **client_options, **options), turning a failed bootstrap into BrokerUnavailable(reason)."""
+    capture = _Capture()
+    logger = logging.getLogger("kafka")
+    propagate = logger.propagate
+    logger.addHandler(capture)
+    logger.propagate = False  # the retries are summarised in one message below, not printed one by one
+    try:
+        return factory(*args, **client_options(settings), **options)
+    except _UNREACHABLE:
+        raise BrokerUnavailable(explain(settings, capture.lines)) from None
+    finally:
+        logger.removeHandler(capture)
+        logger.propagate = propagate
+
+
+# kafka-python 3.x raises KafkaTimeoutError ("Unable to bootstrap") when no broker could be used.
+_UNREACHABLE = (KafkaTimeoutError, KafkaConnectionError)
 
 
 @contextlib.contextmanager
 def admin(settings: Settings) -> Iterator[KafkaAdminClient]:
-    try:
-        client = KafkaAdminClient(**client_options(settings))
-    except _UNREACHABLE:
-        raise BrokerUnavailable(f"no Kafka broker answered at {settings.bootstrap}") from None
+    client = connect(settings, KafkaAdminClient)
     try:
         yield client
     finally:
@@ -81,7 +137,7 @@ def ensure_topics(settings: Settings, names: Iterable[str] = TOPICS) -> list[str
 
 def check_partitions(settings: Settings) -> None:
     """Window closing relies on the input and dyads topics having exactly `settings.partitions` partitions."""
-    client = KafkaConsumer(**client_options(settings))
+    client = connect(settings, KafkaConsumer)
     try:
         for name in ("articles", "dyads"):
             found = client.partitions_for_topic(settings.topic(name)) or set()
@@ -95,25 +151,20 @@ def check_partitions(settings: Settings) -> None:
 
 
 def producer(settings: Settings, **extra: Any) -> KafkaProducer:
-    try:
-        return KafkaProducer(**client_options(settings), linger_ms=5, acks=1, **extra)
-    except _UNREACHABLE:
-        raise BrokerUnavailable(f"no Kafka broker answered at {settings.bootstrap}") from None
+    return connect(settings, KafkaProducer, linger_ms=5, acks=1, **extra)
 
 
 def consumer(settings: Settings, topic: str, *, from_beginning: bool, idle_timeout: float) -> KafkaConsumer:
-    try:
-        return KafkaConsumer(
-            topic,
-            **client_options(settings),
-            group_id=None,
-            auto_offset_reset="earliest" if from_beginning else "latest",
-            enable_auto_commit=False,
-            consumer_timeout_ms=int(idle_timeout * 1000),
-            fetch_max_wait_ms=100,
-        )
-    except _UNREACHABLE:
-        raise BrokerUnavailable(f"no Kafka broker answered at {settings.bootstrap}") from None
+    return connect(
+        settings,
+        KafkaConsumer,
+        topic,
+        group_id=None,
+        auto_offset_reset="earliest" if from_beginning else "latest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=int(idle_timeout * 1000),
+        fetch_max_wait_ms=100,
+    )
 
 
 def group_lag(settings: Settings, names: Iterable[str] = ("articles", "dyads")) -> int:
@@ -121,7 +172,7 @@ def group_lag(settings: Settings, names: Iterable[str] = ("articles", "dyads")) 
     partitions = [TopicPartition(settings.topic(name), p) for name in names for p in range(settings.partitions)]
     with admin(settings) as client:
         committed = client.list_group_offsets({settings.app_id: partitions}).get(settings.app_id, {})
-    reader = KafkaConsumer(**client_options(settings))
+    reader = connect(settings, KafkaConsumer)
     try:
         ends = reader.end_offsets(partitions)
     finally:
@@ -137,8 +188,8 @@ def group_lag(settings: Settings, names: Iterable[str] = ("articles", "dyads")) 
 def read_to_end(settings: Settings, name: str, timeout: float = 60.0) -> list:
     """Every record of a topic, from the beginning up to its end offsets at the time of the call."""
     topic = settings.topic(name)
-    reader = KafkaConsumer(**client_options(settings), group_id=None, enable_auto_commit=False, fetch_max_wait_ms=100,
-                           max_partition_fetch_bytes=8 * 1024 * 1024)  # fmt: skip
+    reader = connect(settings, KafkaConsumer, group_id=None, enable_auto_commit=False, fetch_max_wait_ms=100,
+                     max_partition_fetch_bytes=8 * 1024 * 1024)  # fmt: skip
     try:
         partitions = [TopicPartition(topic, p) for p in sorted(reader.partitions_for_topic(topic) or [])]
         reader.assign(partitions)

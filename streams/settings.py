@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from processors.windows import parse_duration
+from streams.security import check as check_security
+from streams.security import read_secret_file
 
 ENV_PREFIX = "DYADWATCH_"
 
@@ -34,7 +36,9 @@ class Settings:
     top_pairs: int = 50
     alert_min_articles: int = 5
     alert_z: float = 3.0
-    # Security (SASL/SSL) for real clusters; secrets are read from the environment, never from flags.
+    connect_timeout: float = 10.0
+    # Security (SASL/SSL) for real clusters, checked by streams.security; the password is read from
+    # DYADWATCH_SASL_PASSWORD or DYADWATCH_SASL_PASSWORD_FILE, never from a flag.
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
     sasl_username: str | None = None
@@ -66,8 +70,13 @@ class Settings:
             raw = env.get(ENV_PREFIX + spec.name.upper())
             if raw is not None and raw != "":
                 values[spec.name] = _convert(spec.name, raw)
+        password_file = env.get(ENV_PREFIX + "SASL_PASSWORD_FILE")
+        if password_file and "sasl_password" not in values:
+            values["sasl_password"] = read_secret_file(password_file)
         values.update({k: _convert(k, v) if isinstance(v, str) else v for k, v in overrides.items() if v is not None})
-        return replace(cls(), **values)
+        settings = replace(cls(), **values)
+        check_security(settings)
+        return settings
 
 
 def _convert(name: str, raw: str) -> object:
@@ -90,10 +99,13 @@ def _convert(name: str, raw: str) -> object:
         "commit_interval",
         "watermark_interval",
         "producer_linger",
+        "connect_timeout",
     }:
         return float(raw)
     if name == "workdir":
         return Path(raw)
     if name == "ssl_check_hostname":
         return raw.strip().lower() not in {"0", "false", "no", "off"}
+    if name in {"security_protocol", "sasl_mechanism"}:
+        return raw.strip().upper()
     return raw

@@ -14,7 +14,7 @@ import orjson
 from kafka import KafkaProducer
 
 from streams.broker import free_port
-from streams.kafka_io import ensure_topics, group_lag, read_to_end
+from streams.kafka_io import connect, ensure_topics, group_lag, read_to_end
 from streams.settings import Settings
 from streams.workers import start_worker, stop_worker, wait_ready
 
@@ -84,7 +84,7 @@ class Pipeline:
 
     def produce(self, records: list[tuple[bytes | None, bytes, int | None]]) -> None:
         """(key, value, timestamp_ms) records to the input topic."""
-        producer = KafkaProducer(bootstrap_servers=self.settings.bootstrap, linger_ms=5)
+        producer = connect(self.settings, KafkaProducer, linger_ms=5)
         topic = self.settings.topic("articles")
         for key, value, stamp in records:
             producer.send(topic, key=key, value=value, timestamp_ms=stamp)
