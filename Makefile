@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test lint format bench soak clean
+.PHONY: setup demo test lint format bench soak fuzz clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "dyadwatch needs Python >= 3.11 ($(PYTHON))"; exit 1; }
@@ -38,5 +38,13 @@ soak: setup
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/soak.py
 
+FUZZ_SECONDS ?= 600
+fuzz: setup
+	$(PY) -m pip install --quiet -e '.[fuzz]'
+	$(PY) tests/fuzz/seed_corpus.py .fuzz/seeds
+	mkdir -p .fuzz/corpus .fuzz/crashes
+	$(PY) tests/fuzz/fuzz_articles.py .fuzz/corpus .fuzz/seeds -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+		-rss_limit_mb=2048 -max_len=65536 -artifact_prefix=.fuzz/crashes/ -print_final_stats=1
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .fuzz .hypothesis

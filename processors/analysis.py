@@ -7,6 +7,7 @@ from typing import Any
 
 from processors.article import Article
 from processors.dyads import DyadConfig, attribute
+from processors.limits import TextLimits, cap_article
 from processors.sentiment import ToneModel, tone_model
 from processors.tagger import Tagger
 
@@ -14,8 +15,11 @@ SCHEMA_VERSION = "mentions.v1"
 
 
 class Analyzer:
-    def __init__(self, config: DyadConfig | None = None, tone: ToneModel | None = None) -> None:
+    def __init__(
+        self, config: DyadConfig | None = None, tone: ToneModel | None = None, limits: TextLimits | None = None
+    ) -> None:
         config = config or DyadConfig()
+        self.limits = limits or TextLimits()
         self.tagger = Tagger()
         self.tone = tone or tone_model(overlay=True, base_weight=config.base_weight, for_pairs=True)
         self.config = config
@@ -25,6 +29,7 @@ class Analyzer:
         }
 
     def analyze(self, article: Article) -> dict[str, Any]:
+        article, truncated = cap_article(article, self.limits)
         tagged = self.tagger.tag(article)
         dyads = attribute(tagged, self.tone, self.config)
         countries: dict[str, dict[str, Any]] = {}
@@ -35,7 +40,7 @@ class Analyzer:
                 entry["surfaces"].append(mention.text)
         for iso3 in tagged.dateline_only:
             countries[iso3]["dateline_only"] = True
-        return {
+        result = {
             "id": article.id,
             "published_at": article.published_at.isoformat().replace("+00:00", "Z"),
             "countries": dict(sorted(countries.items())),
@@ -44,8 +49,11 @@ class Analyzer:
             "dyads": [d.as_dict() for d in dyads],
             "versions": self.versions,
         }
+        if truncated:
+            result["truncated"] = truncated
+        return result
 
 
 @cache
-def default_analyzer() -> Analyzer:
-    return Analyzer()
+def default_analyzer(limits: TextLimits | None = None) -> Analyzer:
+    return Analyzer(limits=limits)

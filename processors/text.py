@@ -45,6 +45,6 @@ def clean_text(text: str) -> str:
 
 def plain_snippet(text: str, limit: int = 300) -> str:
     """Text safe to put in an evidence field or an alert: one line, no control characters, at most `limit` chars."""
-    text = _CONTROL.sub("", text).replace("\n", " ").replace("\r", " ").strip()
+    text = _CONTROL.sub("", text).replace("\n", " ").replace("\r", " ").replace("\t", " ").strip()
     text = _SPACES.sub(" ", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -47,6 +47,7 @@ class Mentions(faust.Record, serializer="json"):
     mentions: list
     dyads: list
     versions: dict
+    truncated: str | None = None  # "chars" or "sentences" when cut to the worker's limits
 
 
 class DyadWindow(faust.Record, serializer="json"):

@@ -26,6 +26,7 @@ import orjson
 
 from processors.analysis import default_analyzer
 from processors.article import ArticleError, decode_article
+from processors.limits import TextLimits
 from processors.shifts import Baseline, ShiftRules, observe
 from processors.windows import WindowAggregate, is_closed, is_too_late, window_key, window_start
 from streams import metrics
@@ -122,7 +123,7 @@ def create_app(settings: Settings) -> faust.App:
     shift_rules = ShiftRules(min_articles=settings.alert_min_articles, z_threshold=settings.alert_z)
     pair_gauges = metrics.PairGauges(set(settings.watch_pairs), settings.top_pairs)
 
-    analyzer = default_analyzer()
+    analyzer = default_analyzer(TextLimits(settings.max_chars, settings.max_sentences))
     versions = {**analyzer.versions, "code": CODE_VERSION}
     open_windows: dict[int, dict[str, int]] = {}  # partition -> {table key: window end}, rebuilt from the table
     next_close: dict[int, float] = {}
@@ -160,6 +161,8 @@ def create_app(settings: Settings) -> faust.App:
                 await refuse(event, raw, exc, "internal_error", f"{type(exc).__name__}: {exc}")
                 continue
             result["versions"] = versions
+            if "truncated" in result:
+                metrics.ARTICLES_TRUNCATED.labels(result["truncated"]).inc()
             source = event.message.partition
             latest_arrival[source] = max(latest_arrival.get(source, 0.0), arrived_at)
             key = article.id.encode()

@@ -17,6 +17,12 @@ ARTICLES_TAGGED = Counter("dyadwatch_articles_tagged", "Articles tagged and publ
 ARTICLES_DEAD_LETTERED = Counter(
     "dyadwatch_articles_dead_lettered", "Input records sent to the dead-letter topic", ["reason"], registry=REGISTRY
 )
+ARTICLES_TRUNCATED = Counter(
+    "dyadwatch_articles_truncated",
+    "Articles cut to DYADWATCH_MAX_CHARS / DYADWATCH_MAX_SENTENCES before tagging",
+    ["limit"],
+    registry=REGISTRY,
+)
 DYADS_EMITTED = Counter("dyadwatch_dyads_emitted", "Dyad score records published", registry=REGISTRY)
 WINDOW_UPDATES = Counter("dyadwatch_window_updates", "Window aggregates published", registry=REGISTRY)
 WINDOWS_CLOSED = Counter("dyadwatch_windows_closed", "Windows closed and published as final", registry=REGISTRY)
@@ -56,6 +62,8 @@ for reason in REASONS:
     ARTICLES_DEAD_LETTERED.labels(reason)  # every reason is exported from the start, at 0
 for direction in ("up", "down"):
     ALERTS.labels(direction)
+for limit in ("chars", "sentences"):
+    ARTICLES_TRUNCATED.labels(limit)
 for stage in ("tag", "aggregate"):
     PROCESSING_SECONDS.labels(stage)
 

@@ -22,7 +22,9 @@ class Settings:
     app_id: str = "dyadwatch"
     windows: tuple[int, ...] = (3600, 86400)
     lateness: int = 6 * 3600
-    max_article_bytes: int = 256 * 1024
+    max_article_bytes: int = 256 * 1024  # larger records are dead-lettered (too_large)
+    max_chars: int = 50_000  # longer articles are cut before tagging and counted as truncated
+    max_sentences: int = 1_000
     web_port: int = 6066
     workdir: Path = Path(".dyadwatch")
     session_timeout: float = 6.0
@@ -90,7 +92,7 @@ def _convert(name: str, raw: str) -> object:
         return tuple(parse_duration(part) for part in raw.split(",") if part.strip())
     if name == "lateness":
         return parse_duration(raw)
-    if name in {"partitions", "replication_factor", "max_article_bytes", "web_port"}:
+    if name in {"partitions", "replication_factor", "max_article_bytes", "max_chars", "max_sentences", "web_port"}:
         return int(raw)
     if name in {
         "session_timeout",

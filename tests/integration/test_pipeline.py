@@ -174,6 +174,13 @@ def test_bad_input_is_dead_lettered_with_reasons_and_nothing_is_lost(broker: str
     assert len({reason for _, reason in bad}) >= 10 and len(bad) >= 20
     arrival = 1_793_613_600_000  # 2026-11-02T10:00Z, when the well-formed records were published
     good = feed(30, seed=11)
+    endless = {
+        "id": "endless",
+        "title": "Turkey and Pakistan",
+        "published_at": "2026-11-02T09:00:00Z",
+        "body": "Turkey praised Pakistan for its help. " * 1500,
+    }  # under the byte limit, over the sentence cap
+    good.append((b"endless", orjson.dumps(endless), arrival))
     records = [(None, value, arrival) for value, _ in bad] + good
     random.Random(2).shuffle(records)
     try:
@@ -195,5 +202,8 @@ def test_bad_input_is_dead_lettered_with_reasons_and_nothing_is_lost(broker: str
         assert f"dyadwatch_articles_received_total {float(len(records))}" in exposition
         assert f"dyadwatch_articles_tagged_total {float(len(good))}" in exposition
         assert 'dyadwatch_articles_dead_lettered_total{reason="too_large"} 1.0' in exposition
+        assert 'dyadwatch_articles_truncated_total{limit="sentences"} 1.0' in exposition
+        cut = [orjson.loads(r.value) for r in pipeline.read("mentions") if r.key == b"endless"]
+        assert cut and cut[0]["truncated"] == "sentences" and cut[0]["countries"].keys() == {"PAK", "TUR"}
     finally:
         pipeline.stop()

@@ -1,0 +1,33 @@
+"""The most text one article may cost: a cap on characters and sentences processed, so that no input,
+however long or strange, stalls a worker. Longer articles are cut, tagged, and counted as truncated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from processors.article import Article
+from processors.context import sentence_starts
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    max_chars: int = 50_000  # about 8,000 words: longer than nearly any news article
+    max_sentences: int = 1_000
+
+
+def cap_article(article: Article, limits: TextLimits) -> tuple[Article, str | None]:
+    """The article cut to the limits, and which limit cut it ("chars", "sentences") or None."""
+    text = article.text
+    reason = None
+    keep = len(text)
+    if keep > limits.max_chars:
+        keep, reason = limits.max_chars, "chars"
+    starts = sentence_starts(text[:keep])
+    if len(starts) > limits.max_sentences:
+        keep, reason = starts[limits.max_sentences], "sentences"
+    if reason is None:
+        return article, None
+    title_part = len(text) - len(article.body)  # title and the blank line after it
+    if keep <= len(article.title):
+        return replace(article, title=article.title[:keep].rstrip(), body=""), reason
+    return replace(article, body=article.body[: max(0, keep - title_part)].rstrip()), reason

@@ -1,0 +1,40 @@
+"""The per-article text budget: long articles are cut to it, tagged, and flagged as truncated."""
+
+from __future__ import annotations
+
+from processors.analysis import Analyzer
+from processors.limits import TextLimits, cap_article
+from tests.conftest import make_article
+
+
+def test_short_article_is_untouched() -> None:
+    article = make_article("India and Pakistan agreed to talk.", title="Talks")
+    assert cap_article(article, TextLimits()) == (article, None)
+
+
+def test_character_cap_cuts_the_body() -> None:
+    article = make_article("India and Pakistan agreed to talk. " * 100, title="Talks")
+    capped, reason = cap_article(article, TextLimits(max_chars=200))
+    assert reason == "chars" and len(capped.text) <= 200 and capped.title == "Talks"
+
+
+def test_sentence_cap_cuts_at_a_sentence_start() -> None:
+    article = make_article("India and Pakistan agreed to talk. " * 100, title="Talks")
+    capped, reason = cap_article(article, TextLimits(max_sentences=10))
+    assert reason == "sentences"
+    assert capped.body.count("talk.") == 9  # the title is the first sentence
+    assert capped.body.endswith("talk.")
+
+
+def test_a_huge_title_alone_is_cut_too() -> None:
+    article = make_article("body", title="Turkey " * 1000)
+    capped, reason = cap_article(article, TextLimits(max_chars=100))
+    assert reason == "chars" and len(capped.title) <= 100 and capped.body == ""
+
+
+def test_analyzer_flags_truncation_and_still_tags() -> None:
+    analyzer = Analyzer(limits=TextLimits(max_sentences=5))
+    result = analyzer.analyze(make_article("Turkey praised Pakistan. " * 50 + "Japan criticised Chile.", title="Ties"))
+    assert result["truncated"] == "sentences"
+    assert set(result["countries"]) == {"PAK", "TUR"}  # Japan and Chile are past the cap
+    assert "truncated" not in Analyzer().analyze(make_article("Turkey praised Pakistan.", title="Ties"))
