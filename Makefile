@@ -32,6 +32,7 @@ format: setup
 bench: setup
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/bench_tag.py
+	$(PY) bench/bench_hostile.py
 	$(PY) bench/bench_e2e.py
 
 soak: setup

@@ -40,12 +40,19 @@ class Analyzer:
                 entry["surfaces"].append(mention.text)
         for iso3 in tagged.dateline_only:
             countries[iso3]["dateline_only"] = True
+        mentions = tagged.mentions
+        if len(mentions) > self.limits.max_mentions:
+            mentions, truncated = mentions[: self.limits.max_mentions], truncated or "mentions"
+        if len(dyads) > self.limits.max_pairs:  # keep the pairs the article relates most
+            dyads = sorted(dyads, key=lambda d: -d.sentences)[: self.limits.max_pairs]
+            dyads.sort(key=lambda d: (d.a, d.b))
+            truncated = truncated or "pairs"
         result = {
             "id": article.id,
             "published_at": article.published_at.isoformat().replace("+00:00", "Z"),
             "countries": dict(sorted(countries.items())),
             "orgs": tagged.orgs,
-            "mentions": [m.as_dict() for m in tagged.mentions],
+            "mentions": [m.as_dict() for m in mentions],
             "dyads": [d.as_dict() for d in dyads],
             "versions": self.versions,
         }

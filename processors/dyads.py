@@ -44,6 +44,10 @@ class DyadConfig:
     split_clause_words: bool = True  # the clause fallback also cuts at "after", "amid", "while", ", which" ...
     require_event: bool = True  # a stretch without cooperation/conflict vocabulary relates the pair neutrally
     max_evidence: int = 5
+    # A sentence naming more countries than this is a list ("delegates from ..."), not a relation; and only its
+    # first mentions are paired. Both keep attribution linear in the article's length, whatever the input.
+    max_sentence_countries: int = 12
+    max_sentence_mentions: int = 48
 
 
 @dataclass(slots=True)
@@ -104,8 +108,9 @@ class _Masked:
     def between(self, start: int, end: int) -> str:
         parts = []
         cursor = start
-        index = max(0, bisect.bisect_right(self.starts, start) - 1)
-        for match in self.matches[index:]:
+        matches = self.matches
+        for index in range(max(0, bisect.bisect_right(self.starts, start) - 1), len(matches)):
+            match = matches[index]  # indexing, not slicing: a slice would copy the rest of the list every call
             if match.start >= end:
                 break
             if match.end <= cursor:
@@ -154,8 +159,9 @@ def attribute(tagged: Tagged, tone: ToneModel, config: DyadConfig | None = None)
     snippets: dict[tuple[int, int], str] = {}
     scores: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for sentence, mentions in sorted(by_sentence.items()):
+        mentions = mentions[: config.max_sentence_mentions]
         in_sentence = sorted({m.country for m in mentions})
-        if len(in_sentence) < 2:
+        if not 2 <= len(in_sentence) <= config.max_sentence_countries:
             continue
         s_start, s_end = _sentence_bounds(tagged, sentence)
         weight = config.title_weight if s_start < tagged.title_end else 1.0

@@ -1,5 +1,6 @@
-"""The most text one article may cost: a cap on characters and sentences processed, so that no input,
-however long or strange, stalls a worker. Longer articles are cut, tagged, and counted as truncated."""
+"""The most one article may cost: caps on the characters and sentences processed and on the mentions and pairs
+listed, so that no input, however long or strange, stalls a worker or outgrows a Kafka record. Articles over a
+cap are cut, tagged, and flagged (and counted) as truncated."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from processors.context import sentence_starts
 class TextLimits:
     max_chars: int = 50_000  # about 8,000 words: longer than nearly any news article
     max_sentences: int = 1_000
+    # What one mentions record may list, so that it stays far below Kafka's 1 MB message limit.
+    max_mentions: int = 1_000
+    max_pairs: int = 300
 
 
 def cap_article(article: Article, limits: TextLimits) -> tuple[Article, str | None]:

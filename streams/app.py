@@ -123,7 +123,9 @@ def create_app(settings: Settings) -> faust.App:
     shift_rules = ShiftRules(min_articles=settings.alert_min_articles, z_threshold=settings.alert_z)
     pair_gauges = metrics.PairGauges(set(settings.watch_pairs), settings.top_pairs)
 
-    analyzer = default_analyzer(TextLimits(settings.max_chars, settings.max_sentences))
+    analyzer = default_analyzer(
+        TextLimits(settings.max_chars, settings.max_sentences, settings.max_mentions, settings.max_pairs)
+    )
     versions = {**analyzer.versions, "code": CODE_VERSION}
     open_windows: dict[int, dict[str, int]] = {}  # partition -> {table key: window end}, rebuilt from the table
     next_close: dict[int, float] = {}

@@ -19,7 +19,7 @@ ARTICLES_DEAD_LETTERED = Counter(
 )
 ARTICLES_TRUNCATED = Counter(
     "dyadwatch_articles_truncated",
-    "Articles cut to DYADWATCH_MAX_CHARS / DYADWATCH_MAX_SENTENCES before tagging",
+    "Articles over a per-article limit (chars, sentences: cut before tagging; mentions, pairs: list capped)",
     ["limit"],
     registry=REGISTRY,
 )
@@ -62,7 +62,7 @@ for reason in REASONS:
     ARTICLES_DEAD_LETTERED.labels(reason)  # every reason is exported from the start, at 0
 for direction in ("up", "down"):
     ALERTS.labels(direction)
-for limit in ("chars", "sentences"):
+for limit in ("chars", "sentences", "mentions", "pairs"):
     ARTICLES_TRUNCATED.labels(limit)
 for stage in ("tag", "aggregate"):
     PROCESSING_SECONDS.labels(stage)

@@ -25,6 +25,8 @@ class Settings:
     max_article_bytes: int = 256 * 1024  # larger records are dead-lettered (too_large)
     max_chars: int = 50_000  # longer articles are cut before tagging and counted as truncated
     max_sentences: int = 1_000
+    max_mentions: int = 1_000  # listed per mentions record
+    max_pairs: int = 300  # listed per mentions record
     web_port: int = 6066
     workdir: Path = Path(".dyadwatch")
     session_timeout: float = 6.0
@@ -92,7 +94,16 @@ def _convert(name: str, raw: str) -> object:
         return tuple(parse_duration(part) for part in raw.split(",") if part.strip())
     if name == "lateness":
         return parse_duration(raw)
-    if name in {"partitions", "replication_factor", "max_article_bytes", "max_chars", "max_sentences", "web_port"}:
+    if name in {
+        "partitions",
+        "replication_factor",
+        "max_article_bytes",
+        "max_chars",
+        "max_sentences",
+        "max_mentions",
+        "max_pairs",
+        "web_port",
+    }:
         return int(raw)
     if name in {
         "session_timeout",

@@ -38,3 +38,19 @@ def test_analyzer_flags_truncation_and_still_tags() -> None:
     assert result["truncated"] == "sentences"
     assert set(result["countries"]) == {"PAK", "TUR"}  # Japan and Chile are past the cap
     assert "truncated" not in Analyzer().analyze(make_article("Turkey praised Pakistan.", title="Ties"))
+
+
+def test_a_list_of_countries_relates_no_pair() -> None:
+    roll_call = "Delegates from France, Germany, Italy, Spain, Poland, Greece, Japan, Chile, Peru, Kenya, Ghana, Nepal "
+    result = Analyzer().analyze(make_article(roll_call + "and Egypt signed the accord.", title="Summit"))
+    assert len(result["countries"]) == 13
+    assert all(dyad["sentences"] == 0 for dyad in result["dyads"])
+
+
+def test_mentions_and_pairs_listed_are_capped() -> None:
+    analyzer = Analyzer(limits=TextLimits(max_mentions=10, max_pairs=3))
+    body = "Turkey praised Pakistan. India condemned Chile. Japan and Peru signed an accord. " * 5
+    result = analyzer.analyze(make_article(body, title="Ties"))
+    assert len(result["mentions"]) == 10 and result["countries"]["TUR"]["mentions"] == 5
+    assert len(result["dyads"]) == 3 and all(dyad["sentences"] == 5 for dyad in result["dyads"])
+    assert result["truncated"] == "mentions"
