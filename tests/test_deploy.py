@@ -66,6 +66,12 @@ def test_kubernetes_worker_is_sized_to_the_partitions_and_least_privileged():
     assert pod["automountServiceAccountToken"] is False and pod["securityContext"]["runAsNonRoot"] is True
     assert pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is True
     assert pod["containers"][0]["envFrom"][0]["configMapRef"]["name"] == docs["ConfigMap"]["metadata"]["name"]
+    # Credentials only as read-only files from a Secret, never as values in the ConfigMap or the pod spec.
+    secret = next(v for v in pod["volumes"] if "secret" in v)
+    mount = next(m for m in pod["containers"][0]["volumeMounts"] if m["name"] == secret["name"])
+    assert mount["readOnly"] is True and secret["secret"]["defaultMode"] == 0o400
+    assert not any("PASSWORD" in key and not key.endswith("_FILE") for key in docs["ConfigMap"]["data"])
+    assert "env" not in pod["containers"][0]
 
 
 def test_grafana_provisioning_matches_the_dashboards():
