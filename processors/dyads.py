@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 
+from processors.direction import COORDINATION, TITLES, directions, way_of
 from processors.matcher import Match
 from processors.sentiment import ToneModel
 from processors.tagger import Mention, Tagged
@@ -27,11 +28,6 @@ from processors.text import plain_snippet
 _STRONG_CUT = re.compile(r"[;:—–]|--")
 _CLAUSE_WORD = re.compile(r"(?:after|amid|while|whereas|although|though|despite|following|but|before|since)\b")
 _COMMA_CLAUSE = re.compile(r",\s+(?=(?:and|which|who|as|just|saying|where|when|a|an)\b)")
-COORDINATION = frozenset({",", "and", "-", "–", "'s", "’s", "or", "&", "both", "of", "between", "with"})
-TITLES = frozenset(
-    {"president", "prime", "minister", "premier", "chancellor", "king", "queen", "foreign", "secretary", "leader",
-     "counterpart", "mr", "mr.", "general", "gen.", "sheikh", "emir", "pm", "state", "of", "the"}
-)  # fmt: skip
 _EDGE_PUNCT = ".,;:!?\"'()“”‘’"
 
 
@@ -57,6 +53,8 @@ class Dyad:
     sentiment: float = 0.0
     sentences: int = 0
     evidence: list[dict] = field(default_factory=list)
+    # (source, target) -> (sentiment, sentences): tone of what one side says or does toward the other
+    directed: dict[tuple[str, str], tuple[float, int]] = field(default_factory=dict)
 
     @property
     def pair(self) -> str:
@@ -70,6 +68,10 @@ class Dyad:
             "sentiment": round(self.sentiment, 4),
             "sentences": self.sentences,
             "evidence": self.evidence,
+            "directed": [
+                {"source": source, "target": target, "sentiment": round(score, 4), "sentences": sentences}
+                for (source, target), (score, sentences) in sorted(self.directed.items())
+            ],
         }
 
 
@@ -158,6 +160,9 @@ def attribute(tagged: Tagged, tone: ToneModel, config: DyadConfig | None = None)
     memo: dict[str, float] = {}  # the same clause often relates several pairs
     snippets: dict[tuple[int, int], str] = {}
     scores: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    directed: dict[tuple[str, str], dict[tuple[str, str], list[tuple[float, float]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for sentence, mentions in sorted(by_sentence.items()):
         mentions = mentions[: config.max_sentence_mentions]
         in_sentence = sorted({m.country for m in mentions})
@@ -177,8 +182,11 @@ def attribute(tagged: Tagged, tone: ToneModel, config: DyadConfig | None = None)
             )
             if not candidates:
                 continue  # named in different clauses: no tone either way
-            score, left = _pair_tone(tone, config, masked, candidates, fine, mentions, fine_of, memo)
+            score, left, right, way = _pair_tone(tone, config, masked, candidates, fine, mentions, fine_of, memo)
             scores[(a, b)].append((score, weight))
+            if way is not None:
+                for source, target in directions(left.country, right.country, way):
+                    directed[(a, b)][(source, target)].append((score, weight))
             if len(dyad.evidence) < config.max_evidence:
                 span = strong[strong_of[id(left)]]
                 evidence = snippets.get(span)
@@ -186,9 +194,15 @@ def attribute(tagged: Tagged, tone: ToneModel, config: DyadConfig | None = None)
                     evidence = snippets[span] = plain_snippet(text[span[0] : span[1]])
                 dyad.evidence.append({"sentence": sentence, "score": round(score, 4), "text": evidence})
     for pair, scored in scores.items():
-        total = sum(w for _, w in scored)
-        dyads[pair].sentiment = max(-1.0, min(1.0, sum(s * w for s, w in scored) / total))
+        dyads[pair].sentiment = _weighted(scored)
+    for pair, ways in directed.items():
+        dyads[pair].directed = {way: (_weighted(scored), len(scored)) for way, scored in ways.items()}
     return list(dyads.values())
+
+
+def _weighted(scored: list[tuple[float, float]]) -> float:
+    total = sum(w for _, w in scored)
+    return max(-1.0, min(1.0, sum(s * w for s, w in scored) / total))
 
 
 def _sentence_bounds(tagged: Tagged, sentence: int) -> tuple[int, int]:
@@ -227,24 +241,25 @@ def _pair_tone(
     mentions: list[Mention],
     fine_of: dict[int, int],
     memo: dict[str, float],
-) -> tuple[float, Mention]:
+) -> tuple[float, Mention, Mention, str | None]:
     """Tone of what lies between two mentions of the pair (nearest first; the first with cooperation or conflict
     vocabulary wins); else the whole clause when they are coordinated ("India and Pakistan signed ...") or the
-    only two countries of the clause; else neutral."""
+    only two countries of the clause; else neutral. Also which way the tone goes (see `way_of`), None if neither."""
     for left, right in candidates:
         between = masked.between(left.end, right.start)
         if len(between.split()) > config.max_gap:
             break
         if tone.has_event(between):
-            return _clause_tone(tone, between, config, memo), left
+            return _clause_tone(tone, between, config, memo), left, right, way_of(_words(between))
     left, right = candidates[0]
     clause = fine_of[id(left)]
     between = masked.between(left.end, right.start)
     if fine_of[id(right)] != clause or len(between.split()) > config.max_gap:
-        return 0.0, left
+        return 0.0, left, right, None
     in_clause = {m.country for m in mentions if fine_of[id(m)] == clause}
-    coordinated = all(word in COORDINATION or word in TITLES for word in _words(between))
+    words = _words(between)
+    coordinated = all(word in COORDINATION or word in TITLES for word in words)
     if coordinated or len(in_clause) == 2:
         c_start, c_end = fine[clause]
-        return _clause_tone(tone, masked.between(c_start, c_end), config, memo), left
-    return 0.0, left
+        return _clause_tone(tone, masked.between(c_start, c_end), config, memo), left, right, way_of(words)
+    return 0.0, left, right, None

@@ -82,6 +82,10 @@ class WindowAggregate:
     first_at: float | None = None
     last_at: float | None = None
     last_arrival: float = 0.0
+    a_to_b_articles: int = 0  # directed tone: a speaks or acts toward b
+    a_to_b_sum_micro: int = 0
+    b_to_a_articles: int = 0
+    b_to_a_sum_micro: int = 0
     seen: dict[str, int] = field(default_factory=dict)  # article_key -> 1
     movers: list[dict] = field(default_factory=list)  # the most negative and most positive articles, for alerts
 
@@ -97,8 +101,11 @@ class WindowAggregate:
         published_at: float,
         arrived_at: float,
         evidence: str = "",
+        a_to_b: float | None = None,
+        b_to_a: float | None = None,
     ) -> bool:
-        """Count one article's score for the pair; False (and no change) if this article was already counted."""
+        """Count one article's score for the pair (and its directed scores, when the article has them); False (and
+        no change) if this article was already counted."""
         key = article_key(article_id)
         if key in self.seen:
             return False
@@ -117,6 +124,12 @@ class WindowAggregate:
         self.first_at = published_at if self.first_at is None else min(self.first_at, published_at)
         self.last_at = published_at if self.last_at is None else max(self.last_at, published_at)
         self.last_arrival = max(self.last_arrival, arrived_at)
+        if a_to_b is not None:
+            self.a_to_b_articles += 1
+            self.a_to_b_sum_micro += round(a_to_b * MICRO)
+        if b_to_a is not None:
+            self.b_to_a_articles += 1
+            self.b_to_a_sum_micro += round(b_to_a * MICRO)
         self._keep_mover(article_id, sentiment, evidence)
         return True
 
@@ -160,6 +173,10 @@ class WindowAggregate:
             "first_article_at": iso(self.first_at) if self.first_at is not None else None,
             "last_article_at": iso(self.last_at) if self.last_at is not None else None,
             "final": final,
+            "a_to_b_articles": self.a_to_b_articles,
+            "a_to_b_mean": _mean(self.a_to_b_sum_micro, self.a_to_b_articles),
+            "b_to_a_articles": self.b_to_a_articles,
+            "b_to_a_mean": _mean(self.b_to_a_sum_micro, self.b_to_a_articles),
         }
 
     def to_state(self) -> dict:
@@ -177,6 +194,10 @@ class WindowAggregate:
             "first_at": self.first_at,
             "last_at": self.last_at,
             "last_arrival": self.last_arrival,
+            "a_to_b_articles": self.a_to_b_articles,
+            "a_to_b_sum_micro": self.a_to_b_sum_micro,
+            "b_to_a_articles": self.b_to_a_articles,
+            "b_to_a_sum_micro": self.b_to_a_sum_micro,
             "seen": self.seen,
             "movers": self.movers,
         }
@@ -184,6 +205,10 @@ class WindowAggregate:
     @classmethod
     def from_state(cls, state: dict) -> WindowAggregate:
         return cls(**state)
+
+
+def _mean(sum_micro: int, count: int) -> float | None:
+    return round(sum_micro / count / MICRO, 6) if count else None
 
 
 def window_key(pair: str, size: int, start: int) -> str:

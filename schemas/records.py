@@ -18,6 +18,8 @@ class DyadScore(faust.Record, serializer="json"):
     arrived_at: float
     source_partition: int
     evidence: str
+    a_to_b: float | None = None
+    b_to_a: float | None = None
 
 
 class DeadLetter(faust.Record, serializer="json"):
@@ -71,6 +73,10 @@ class DyadWindow(faust.Record, serializer="json"):
     first_article_at: str | None
     last_article_at: str | None
     final: bool
+    a_to_b_articles: int = 0
+    a_to_b_mean: float | None = None
+    b_to_a_articles: int = 0
+    b_to_a_mean: float | None = None
 
 
 class ToneShift(faust.Record, serializer="json"):

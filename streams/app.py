@@ -181,7 +181,7 @@ def create_app(settings: Settings) -> faust.App:
                     "pair": dyad["pair"], "a": dyad["a"], "b": dyad["b"], "sentiment": dyad["sentiment"],
                     "sentences": dyad["sentences"], "published_at": result["published_at"],
                     "article_id": article.id, "arrived_at": arrived_at, "source_partition": source,
-                    "evidence": strongest["text"],
+                    "evidence": strongest["text"], **_directed(dyad),
                 }  # fmt: skip
                 await dyads.send(key=dyad["pair"].encode(), value=orjson.dumps(score))
                 metrics.DYADS_EMITTED.inc()
@@ -278,7 +278,8 @@ def create_app(settings: Settings) -> faust.App:
             state = dyad_windows.get(key)
             aggregate = WindowAggregate(score["pair"], size, start) if state is None else _aggregate(state)
             if not aggregate.add(score["article_id"], score["sentiment"], score["sentences"], published,
-                                 score["arrived_at"], score.get("evidence", "")):  # fmt: skip
+                                 score["arrived_at"], score.get("evidence", ""), score.get("a_to_b"),
+                                 score.get("b_to_a")):  # fmt: skip
                 metrics.DUPLICATES.inc()
                 continue  # already counted: a duplicate or a redelivery
             dyad_windows[key] = {**aggregate.to_state(), "partition": partition}
@@ -328,6 +329,12 @@ def create_app(settings: Settings) -> faust.App:
 def _aggregate(state: dict) -> WindowAggregate:
     """A window's aggregate from its table value (which also records the partition it lives on)."""
     return WindowAggregate.from_state({k: v for k, v in state.items() if k != "partition"})
+
+
+def _directed(dyad: dict) -> dict[str, float | None]:
+    """The dyad's directed scores as the dyads topic carries them: a_to_b and b_to_a (None when absent)."""
+    ways = {(d["source"], d["target"]): d["sentiment"] for d in dyad.get("directed", ())}
+    return {"a_to_b": ways.get((dyad["a"], dyad["b"])), "b_to_a": ways.get((dyad["b"], dyad["a"]))}
 
 
 def _window_key(aggregate: WindowAggregate) -> str:

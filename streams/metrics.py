@@ -56,7 +56,13 @@ DYAD_ARTICLES = Gauge("dyadwatch_dyad_articles", "Articles in the pair's latest 
                       registry=REGISTRY)  # fmt: skip
 SHIFT_Z = Gauge("dyadwatch_dyad_shift_zscore", "z statistic of the pair's last closed window against its baseline",
                 ["pair", "window"], registry=REGISTRY)  # fmt: skip
-PAIR_GAUGES = (DYAD_SENTIMENT, DYAD_ARTICLES, SHIFT_Z)
+DYAD_DIRECTED_SENTIMENT = Gauge(
+    "dyadwatch_dyad_directed_sentiment",
+    "Mean directed tone in the pair's latest window: `direction` A→B is what A says or does toward B",
+    ["pair", "direction", "window"],
+    registry=REGISTRY,
+)
+PAIR_GAUGES = (DYAD_SENTIMENT, DYAD_ARTICLES, SHIFT_Z, DYAD_DIRECTED_SENTIMENT)
 
 for reason in REASONS:
     ARTICLES_DEAD_LETTERED.labels(reason)  # every reason is exported from the start, at 0
@@ -88,6 +94,11 @@ class PairGauges:
         if record["pair"] in self._tracked:
             DYAD_SENTIMENT.labels(record["pair"], record["window"]).set(record["mean"])
             DYAD_ARTICLES.labels(record["pair"], record["window"]).set(record["articles"])
+            for source, target, side in ((record["a"], record["b"], "a_to_b"), (record["b"], record["a"], "b_to_a")):
+                if record.get(f"{side}_mean") is not None:
+                    DYAD_DIRECTED_SENTIMENT.labels(record["pair"], f"{source}→{target}", record["window"]).set(
+                        record[f"{side}_mean"]
+                    )
         else:
             OTHER_WINDOW_UPDATES.inc()
         self.updates += 1

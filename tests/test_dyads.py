@@ -57,7 +57,7 @@ def test_entity_names_carry_no_tone():
 def test_pairs_never_in_one_sentence_are_listed_neutral():
     result = default_analyzer().analyze(make_article("France signed a deal.\nJapan held an election."))
     assert result["dyads"] == [
-        {"pair": "FRA-JPN", "a": "FRA", "b": "JPN", "sentiment": 0.0, "sentences": 0, "evidence": []}
+        {"pair": "FRA-JPN", "a": "FRA", "b": "JPN", "sentiment": 0.0, "sentences": 0, "evidence": [], "directed": []}
     ]
 
 
@@ -94,3 +94,31 @@ def test_sample_feed_is_the_projects_own():
     assert len(lines) >= 300
     days = {json.loads(line)["published_at"][:10] for line in lines}
     assert len(days) >= 10
+
+
+def directed(body: str, published_at: str = "2004-11-01T00:00:00Z") -> dict[str, float]:
+    result = default_analyzer().analyze(make_article(body, published_at))
+    return {f"{d['source']}>{d['target']}": d["sentiment"] for dyad in result["dyads"] for d in dyad["directed"]}
+
+
+def test_seed_article_directed_tone():
+    ways = {f"{d['source']}>{d['target']}": d["sentiment"] for dyad in seed_result()["dyads"] for d in dyad["directed"]}
+    assert ways["IND>TUR"] < 0  # India has expressed strong concerns over alleged Turkish military support ...
+    assert ways["TUR>PAK"] > 0  # ... Turkish military support to Pakistan; Erdogan received Sharif
+
+
+def test_the_subject_acts_on_the_object():
+    assert directed("China rebuffed Japan over the islands.") == {
+        "CHN>JPN": directed("China rebuffed Japan.")["CHN>JPN"]
+    }
+    assert directed("China rebuffed Japan.")["CHN>JPN"] < 0
+
+
+def test_a_passive_agent_acts():
+    ways = directed("Georgia was attacked by Russia on Friday.")
+    assert set(ways) == {"RUS>GEO"} and ways["RUS>GEO"] < 0
+
+
+def test_coordinated_countries_act_alike():
+    ways = directed("Israel and Egypt signed a trade accord.")
+    assert set(ways) == {"EGY>ISR", "ISR>EGY"} and ways["EGY>ISR"] == ways["ISR>EGY"] > 0

@@ -5,17 +5,25 @@ from prometheus_client.parser import text_string_to_metric_families
 from streams import metrics
 
 
+def window(pair: str, size: str, mean: float, articles: int) -> dict:
+    a, b = pair.split("-")
+    return {"pair": pair, "a": a, "b": b, "window": size, "mean": mean, "articles": articles,
+            "a_to_b_mean": mean, "b_to_a_mean": -mean}  # fmt: skip
+
+
 def test_ten_thousand_distinct_pairs_keep_the_series_count_bounded():
     gauges = metrics.PairGauges(watch={"IND-PAK"}, k=50)
     for i in range(10_000):
-        gauges.window({"pair": f"P{i:04d}-Q{i:04d}", "window": "1h", "mean": 0.1, "articles": 1})
-        gauges.window({"pair": "CHN-USA", "window": "1h", "mean": -0.2, "articles": 3})
-    gauges.window({"pair": "IND-PAK", "window": "1d", "mean": -0.5, "articles": 9})
+        gauges.window(window(f"P{i:04d}-Q{i:04d}", "1h", 0.1, 1))
+        gauges.window(window("CHN-USA", "1h", -0.2, 3))
+    gauges.window(window("IND-PAK", "1d", -0.5, 9))
     gauges.prune()
-    assert gauges.series() <= 2 * (50 + 1) * 2  # sentiment and articles, two windows, watch-list + top K
+    # sentiment, articles and the two directed tones (the z gauge only on closes), two windows, watch-list + top K
+    assert gauges.series() <= 4 * (50 + 1) * 2
     text = metrics.exposition().decode()
     assert 'dyadwatch_dyad_sentiment{pair="CHN-USA",window="1h"} -0.2' in text
     assert 'dyadwatch_dyad_articles{pair="IND-PAK",window="1d"} 9.0' in text
+    assert 'dyadwatch_dyad_directed_sentiment{direction="PAK→IND",pair="IND-PAK",window="1d"} 0.5' in text
 
 
 def test_names_follow_the_convention_and_labels_are_fixed():

@@ -64,3 +64,15 @@ def test_lateness_and_closing():
     assert is_too_late(published_at=0, arrived_at=6 * HOUR + 1, lateness=6 * HOUR)
     assert not is_closed(window_end=HOUR, stream_time=7 * HOUR, lateness=6 * HOUR)
     assert is_closed(window_end=HOUR, stream_time=7 * HOUR + 1, lateness=6 * HOUR)
+
+
+def test_directed_tone_is_aggregated_per_direction_and_counted_once():
+    aggregate = WindowAggregate("IND-TUR", 3600, 0)
+    aggregate.add("a1", -0.2, 2, 10, 20, a_to_b=-0.4, b_to_a=None)
+    aggregate.add("a2", 0.1, 1, 10, 20, a_to_b=-0.2, b_to_a=0.3)
+    assert not aggregate.add("a2", 0.1, 1, 10, 20, a_to_b=-0.2, b_to_a=0.3)  # redelivered
+    record = aggregate.record()
+    assert record["a_to_b_articles"] == 2 and record["a_to_b_mean"] == -0.3
+    assert record["b_to_a_articles"] == 1 and record["b_to_a_mean"] == 0.3
+    assert WindowAggregate.from_state(aggregate.to_state()).record() == record
+    assert WindowAggregate("X-Y", 60, 0).record()["a_to_b_mean"] is None

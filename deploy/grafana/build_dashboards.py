@@ -56,6 +56,9 @@ GEOPOLITICS = [
     ("Tone of $pair ($window windows)", "timeseries", "short", [
         ("mean tone", 'dyadwatch_dyad_sentiment{pair="$pair", window="$window"}'),
     ]),
+    ("Directed tone of $pair: who says or does what to whom", "timeseries", "short", [
+        ("{{direction}}", 'dyadwatch_dyad_directed_sentiment{pair="$pair", window="$window"}'),
+    ]),
     ("Articles on $pair per $window window", "timeseries", "short", [
         ("articles", 'dyadwatch_dyad_articles{pair="$pair", window="$window"}'),
     ]),

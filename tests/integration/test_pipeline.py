@@ -41,6 +41,9 @@ def test_happy_path(broker: str, reference: dict[str, dict]) -> None:
     for value in reference.values():
         assert value["a"] < value["b"] and value["articles"] >= 1 and -1 <= value["mean"] <= 1
         assert value["positive"] + value["negative"] + value["neutral"] == value["articles"]
+        assert value["a_to_b_articles"] + value["b_to_a_articles"] >= 0
+    directed = [v for v in reference.values() if v["a_to_b_articles"] or v["b_to_a_articles"]]
+    assert len(directed) > len(reference) / 2, "directed tone missing from most windows"
     # The planted turn in the sample feed: BRA-ARG is friendly in the first days and hostile after day 7.
     turn = sorted((v for v in reference.values() if v["pair"] == "ARG-BRA" and v["window"] == "1d"),
                   key=lambda v: v["window_start"])  # fmt: skip
