@@ -10,22 +10,28 @@ from processors.dyads import DyadConfig, attribute
 from processors.limits import TextLimits, cap_article
 from processors.sentiment import ToneModel, tone_model
 from processors.tagger import Tagger
+from processors.territories import DEFAULT_POLICY, load_policy
 
 SCHEMA_VERSION = "mentions.v1"
 
 
 class Analyzer:
     def __init__(
-        self, config: DyadConfig | None = None, tone: ToneModel | None = None, limits: TextLimits | None = None
+        self,
+        config: DyadConfig | None = None,
+        tone: ToneModel | None = None,
+        limits: TextLimits | None = None,
+        territory_policy: str = DEFAULT_POLICY,
     ) -> None:
         config = config or DyadConfig()
         self.limits = limits or TextLimits()
-        self.tagger = Tagger()
+        self.tagger = Tagger(policy=load_policy(territory_policy))
         self.tone = tone or tone_model(overlay=True, base_weight=config.base_weight, for_pairs=True)
         self.config = config
         self.versions = {
             "gazetteer": self.tagger.gazetteer.version,
             "lexicon": self.tone.lexicon_version,
+            "territory_policy": self.tagger.policy.label,
         }
 
     def analyze(self, article: Article) -> dict[str, Any]:
@@ -62,5 +68,5 @@ class Analyzer:
 
 
 @cache
-def default_analyzer(limits: TextLimits | None = None) -> Analyzer:
-    return Analyzer(limits=limits)
+def default_analyzer(limits: TextLimits | None = None, territory_policy: str = DEFAULT_POLICY) -> Analyzer:
+    return Analyzer(limits=limits, territory_policy=territory_policy)

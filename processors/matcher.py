@@ -18,8 +18,8 @@ from processors.gazetteer import Gazetteer, load_gazetteer
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    kind: str  # name | demonym | capital | leader | org | block
-    target: str  # ISO3 code, leader index, org key, or "" for block
+    kind: str  # name | demonym | capital | leader | org | territory | block
+    target: str  # ISO3 code, leader index, org key, territory key, or "" for block
     full: bool = True  # for leaders: a full name (True) or a surname-only form (False)
 
 
@@ -58,6 +58,11 @@ def surface_entries(gaz: Gazetteer) -> dict[str, list[Entry]]:
     for org in gaz.orgs:
         for name in org.names:
             add(name, Entry("org", org.key), upper=True)
+    from processors.territories import load_territories  # late: territories reads the gazetteer module
+
+    for territory in load_territories():
+        for name in territory.names:
+            add(name, Entry("territory", territory.key), upper=len(name) > 4)
     for phrase in gaz.rules["not_country"]:
         add(phrase, Entry("block", ""))
     for surface, iso3 in gaz.rules["hyphen_only"].items():

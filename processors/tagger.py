@@ -17,15 +17,17 @@ from processors.context import is_headline_case, is_word, next_token, prev_token
 from processors.dateline import dateline_length
 from processors.gazetteer import Gazetteer
 from processors.matcher import Entry, GazetteerMatcher, Match, default_matcher
+from processors.territories import TerritoryPolicy, load_policy
 
 _LEADER_ONLY = frozenset({"leader"})
+_TERRITORY_ONLY = frozenset({"territory"})
 
 
 @dataclass(slots=True)
 class Mention:
     country: str
     text: str
-    kind: str  # name | demonym | capital | leader
+    kind: str  # name | demonym | capital | leader | territory
     start: int  # character offsets into Article.text
     end: int
     sentence: int
@@ -78,8 +80,9 @@ class _Pending:
 
 
 class Tagger:
-    def __init__(self, matcher: GazetteerMatcher | None = None) -> None:
+    def __init__(self, matcher: GazetteerMatcher | None = None, policy: TerritoryPolicy | None = None) -> None:
         self.matcher = matcher or default_matcher()
+        self.policy = policy or load_policy()
         self.entries = self.matcher.entries
         self.kinds = {surface: frozenset(e.kind for e in entries) for surface, entries in self.entries.items()}
         self.gazetteer: Gazetteer = self.matcher.gazetteer
@@ -183,6 +186,12 @@ class Tagger:
                     orgs.append(key)
                 continue
             sentence = bisect.bisect_right(starts, match.start) - 1
+            if kinds == _TERRITORY_ONLY:
+                country = self.policy.country(entries[0].target, day)
+                if country is not None:
+                    rule = f"territory:{match.surface}@{self.policy.name}"
+                    sure.append(_mention(match, country, "territory", rule, sentence, dateline))
+                continue
             in_headline = headline and match.start < title_end
             if kinds != _LEADER_ONLY:
                 entry = next(e for e in entries if e.kind != "leader")
@@ -204,6 +213,8 @@ class Tagger:
         mentions = sure + self._resolve_pending(pending, sure, text, dateline) if pending else sure
         if self.food_cues:
             mentions = self._drop_food(mentions, text)
+        if self.policy.rows and any(self.policy.remaps(m.country) for m in mentions):
+            mentions = self._remap_entities(mentions, day)
         mentions.sort(key=lambda m: m.start)
         return Tagged(text, mentions, orgs, matches, starts, title_end, dateline[1])
 
@@ -237,6 +248,18 @@ class Tagger:
                 iso3, rule_text = choice
                 resolved.append(_mention(item.match, iso3, item.kind, rule_text, item.sentence, dateline))
         return resolved
+
+    def _remap_entities(self, mentions: list[Mention], day: date) -> list[Mention]:
+        """Entities the policy folds into another state (un-membership: TWN -> CHN), or drops."""
+        kept = []
+        for mention in mentions:
+            if self.policy.remaps(mention.country):
+                country = self.policy.country(mention.country, day)
+                if country is None:
+                    continue
+                mention.country, mention.rule = country, f"{mention.rule}@{self.policy.name}"
+            kept.append(mention)
+        return kept
 
     def _drop_food(self, mentions: list[Mention], text: str) -> list[Mention]:
         for surface, cues in self.food_cues.items():

@@ -124,7 +124,8 @@ def create_app(settings: Settings) -> faust.App:
     pair_gauges = metrics.PairGauges(set(settings.watch_pairs), settings.top_pairs)
 
     analyzer = default_analyzer(
-        TextLimits(settings.max_chars, settings.max_sentences, settings.max_mentions, settings.max_pairs)
+        TextLimits(settings.max_chars, settings.max_sentences, settings.max_mentions, settings.max_pairs),
+        settings.territory_policy,
     )
     versions = {**analyzer.versions, "code": CODE_VERSION}
     open_windows: dict[int, dict[str, int]] = {}  # partition -> {table key: window end}, rebuilt from the table

@@ -25,6 +25,14 @@ def tag(
     ] = None,
     pretty: Annotated[bool, typer.Option("--pretty", help="Print a readable table instead of JSON lines.")] = False,
     max_bytes: Annotated[int, typer.Option(help="Largest title+body accepted, in bytes.")] = 256 * 1024,
+    territory_policy: Annotated[
+        str,
+        typer.Option(
+            envvar="DYADWATCH_TERRITORY_POLICY",
+            help="How disputed territories resolve: un-recognition, un-membership, de-facto-control, ignore, "
+            "or the path of a policy .tsv",
+        ),
+    ] = "un-recognition",
 ) -> None:
     """Tag articles: countries, leaders, organisations and the tone of every country pair.
 
@@ -34,7 +42,11 @@ def tag(
     from processors.analysis import default_analyzer
     from processors.article import ArticleError, decode_article, split_records, utcnow
 
-    analyzer = default_analyzer()
+    try:
+        analyzer = default_analyzer(None, territory_policy)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     failures = 0
     now = utcnow()
     stream: BinaryIO = sys.stdin.buffer if file is None or str(file) == "-" else file.open("rb")

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from processors.territories import load_policy
 from processors.windows import parse_duration
 from streams.security import check as check_security
 from streams.security import read_secret_file
@@ -25,6 +26,7 @@ class Settings:
     max_article_bytes: int = 256 * 1024  # larger records are dead-lettered (too_large)
     max_chars: int = 50_000  # longer articles are cut before tagging and counted as truncated
     max_sentences: int = 1_000
+    territory_policy: str = "un-recognition"  # processors/data/territory-policies/<name>.tsv, or a path
     max_mentions: int = 1_000  # listed per mentions record
     max_pairs: int = 300  # listed per mentions record
     web_port: int = 6066
@@ -80,6 +82,7 @@ class Settings:
         values.update({k: _convert(k, v) if isinstance(v, str) else v for k, v in overrides.items() if v is not None})
         settings = replace(cls(), **values)
         check_security(settings)
+        load_policy(settings.territory_policy)  # an unknown policy stops here, with the list of known ones
         return settings
 
 
