@@ -7,7 +7,9 @@ from typing import Any
 
 from processors.article import Article
 from processors.dyads import DyadConfig, attribute
+from processors.gazetteer import Gazetteer
 from processors.limits import TextLimits, cap_article
+from processors.matcher import GazetteerMatcher
 from processors.sentiment import ToneModel, tone_model
 from processors.tagger import Tagger
 from processors.territories import DEFAULT_POLICY, load_policy
@@ -22,10 +24,13 @@ class Analyzer:
         tone: ToneModel | None = None,
         limits: TextLimits | None = None,
         territory_policy: str = DEFAULT_POLICY,
+        gazetteer: Gazetteer | None = None,
     ) -> None:
+        """`gazetteer`: the data files' gazetteer when None, else e.g. one with live updates applied."""
         config = config or DyadConfig()
         self.limits = limits or TextLimits()
-        self.tagger = Tagger(policy=load_policy(territory_policy))
+        matcher = GazetteerMatcher(gazetteer) if gazetteer is not None else None
+        self.tagger = Tagger(matcher, policy=load_policy(territory_policy))
         self.tone = tone or tone_model(overlay=True, base_weight=config.base_weight, for_pairs=True)
         self.config = config
         self.versions = {

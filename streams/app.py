@@ -24,12 +24,12 @@ from typing import Any
 import faust
 import orjson
 
-from processors.analysis import default_analyzer
 from processors.article import ArticleError, decode_article
 from processors.limits import TextLimits
 from processors.shifts import Baseline, ShiftRules, observe
 from processors.windows import WindowAggregate, is_closed, is_too_late, window_key, window_start
 from streams import metrics
+from streams.live_gazetteer import LiveGazetteer
 from streams.security import faust_credentials
 from streams.settings import Settings
 
@@ -123,11 +123,9 @@ def create_app(settings: Settings) -> faust.App:
     shift_rules = ShiftRules(min_articles=settings.alert_min_articles, z_threshold=settings.alert_z)
     pair_gauges = metrics.PairGauges(set(settings.watch_pairs), settings.top_pairs)
 
-    analyzer = default_analyzer(
-        TextLimits(settings.max_chars, settings.max_sentences, settings.max_mentions, settings.max_pairs),
-        settings.territory_policy,
-    )
-    versions = {**analyzer.versions, "code": CODE_VERSION}
+    limits = TextLimits(settings.max_chars, settings.max_sentences, settings.max_mentions, settings.max_pairs)
+    gazetteer = LiveGazetteer(settings, limits, CODE_VERSION)
+    gazetteer.load()
     open_windows: dict[int, dict[str, int]] = {}  # partition -> {table key: window end}, rebuilt from the table
     next_close: dict[int, float] = {}
     latest_arrival: dict[int, float] = {}  # input partition -> latest arrival tagged here
@@ -154,7 +152,7 @@ def create_app(settings: Settings) -> faust.App:
                     raise ArticleError("too_late", f"arrived {arrived_at - published:.0f}s after publication, more "
                                        f"than the allowed lateness of {settings.lateness}s")  # fmt: skip
                 started = time.perf_counter()
-                result = analyzer.analyze(article)
+                result = gazetteer.analyzer.analyze(article)
                 metrics.PROCESSING_SECONDS.labels("tag").observe(time.perf_counter() - started)
             except ArticleError as exc:
                 await refuse(event, raw, exc, exc.reason, exc.message)
@@ -163,7 +161,7 @@ def create_app(settings: Settings) -> faust.App:
                 log.exception("tagging failed at %s/%s", event.message.partition, event.message.offset)
                 await refuse(event, raw, exc, "internal_error", f"{type(exc).__name__}: {exc}")
                 continue
-            result["versions"] = versions
+            result["versions"] = gazetteer.versions
             if "truncated" in result:
                 metrics.ARTICLES_TRUNCATED.labels(result["truncated"]).inc()
             source = event.message.partition
@@ -319,6 +317,10 @@ def create_app(settings: Settings) -> faust.App:
         next_close.clear()
         latest_arrival.clear()  # whoever owns an input partition next re-learns its progress
         announced.clear()
+
+    @app.task
+    async def follow_gazetteer() -> None:
+        await gazetteer.follow()
 
     @app.page("/metrics")
     async def prometheus_metrics(web: Any, request: Any) -> Any:

@@ -289,6 +289,87 @@ def consume(
         records.close()
 
 
+@app.command("update-gazetteer")
+def update_gazetteer(
+    files: Annotated[
+        list[Path], typer.Argument(help="JSON lines of gazetteer updates (see processors/gazetteer_updates.py).")
+    ],
+    broker_url: BrokerOpt = None,
+    withdraw: Annotated[list[str] | None, typer.Option(help="Withdraw the update with this id (repeatable).")] = None,
+) -> None:
+    """Publish gazetteer updates (new or ended leader terms, aliases, blocked phrases); running workers apply them
+    within a second, without a restart. Every update is checked first; nothing is sent if one is invalid."""
+    from processors.gazetteer import load_gazetteer
+    from processors.gazetteer_updates import GazetteerUpdateError, apply_updates
+    from streams.kafka_io import BrokerUnavailable, ensure_topics, producer, read_to_end
+
+    settings = _settings(broker=broker_url)
+    topic = settings.gazetteer_topic or settings.topic("gazetteer")
+    try:
+        updates = [orjson.loads(raw) for path in files for _, raw in split_records_of(path)]
+        for update in updates:
+            if not isinstance(update, dict) or not update.get("id"):
+                raise GazetteerUpdateError(f"every update needs an 'id': {str(update)[:80]}")
+        ensure_topics(settings)
+        current = {r.key.decode(): orjson.loads(r.value) for r in read_to_end(settings, topic, full_name=True)
+                   if r.key and r.value}  # fmt: skip
+        for update in updates:
+            current.pop(update["id"], None)
+            current[update["id"]] = update
+        for update_id in withdraw or []:
+            current.pop(update_id, None)
+        apply_updates(load_gazetteer(), list(current.values()))
+        sender = producer(settings)
+        for update in updates:
+            sender.send(topic, key=update["id"].encode(), value=orjson.dumps(update))
+        for update_id in withdraw or []:
+            sender.send(topic, key=update_id.encode(), value=None)
+        sender.flush()
+        sender.close()
+    except (GazetteerUpdateError, orjson.JSONDecodeError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except BrokerUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"published {len(updates)} update(s), withdrew {len(withdraw or [])} on {topic}", err=True)
+
+
+def split_records_of(path: Path):
+    from processors.article import split_records
+
+    return split_records(path.read_bytes())
+
+
+@app.command()
+def replay(
+    to_prefix: Annotated[str, typer.Option("--to-prefix", help="Topic prefix of the fresh outputs, e.g. review-1.")],
+    since: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help="First input record to reprocess, by Kafka timestamp: ISO "
+            "8601 (2026-11-01T00:00:00Z) or epoch seconds.",
+        ),
+    ],
+    broker_url: BrokerOpt = None,
+    timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 1800,
+) -> None:
+    """Reprocess retained input with the current code and dictionaries into a fresh set of output topics
+    (<to-prefix>.mentions, .dyads.windows ...), to compare side by side with the live output."""
+    from streams.kafka_io import BrokerUnavailable
+    from streams.replay import ReplayError, parse_since
+    from streams.replay import replay as run_replay
+
+    settings = _settings(broker=broker_url)
+    try:
+        summary = run_replay(settings, to_prefix, parse_since(since), timeout=timeout)
+    except (ReplayError, BrokerUnavailable, TimeoutError, RuntimeError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(orjson.dumps(summary).decode())
+
+
 @app.command()
 def demo(
     follow: Annotated[

@@ -18,7 +18,9 @@ from streams.settings import Settings
 
 T = TypeVar("T")
 
-TOPICS = ("articles", "articles.dlq", "mentions", "dyads", "dyads.windows", "alerts")
+TOPICS = ("articles", "articles.dlq", "mentions", "dyads", "dyads.windows", "alerts", "gazetteer")
+# Topics that are not partitioned like the pipeline: every worker reads all of the gazetteer topic.
+SINGLE_PARTITION = {"gazetteer": {"cleanup.policy": "compact"}}
 
 
 class BrokerUnavailable(RuntimeError):
@@ -124,10 +126,14 @@ def ensure_topics(settings: Settings, names: Iterable[str] = TOPICS) -> list[str
             if topic in existing:
                 continue
             with contextlib.suppress(TopicAlreadyExistsError):
+                single = name in SINGLE_PARTITION
                 client.create_topics(
                     [
                         NewTopic(
-                            topic, num_partitions=settings.partitions, replication_factor=settings.replication_factor
+                            topic,
+                            num_partitions=1 if single else settings.partitions,
+                            replication_factor=settings.replication_factor,
+                            topic_configs=SINGLE_PARTITION.get(name, {}),
                         )
                     ]
                 )
@@ -185,9 +191,9 @@ def group_lag(settings: Settings, names: Iterable[str] = ("articles", "dyads")) 
     return total
 
 
-def read_to_end(settings: Settings, name: str, timeout: float = 60.0) -> list:
+def read_to_end(settings: Settings, name: str, timeout: float = 60.0, full_name: bool = False) -> list:
     """Every record of a topic, from the beginning up to its end offsets at the time of the call."""
-    topic = settings.topic(name)
+    topic = name if full_name else settings.topic(name)
     reader = connect(settings, KafkaConsumer, group_id=None, enable_auto_commit=False, fetch_max_wait_ms=100,
                      max_partition_fetch_bytes=8 * 1024 * 1024)  # fmt: skip
     try:

@@ -23,6 +23,15 @@ ARTICLES_TRUNCATED = Counter(
     ["limit"],
     registry=REGISTRY,
 )
+GAZETTEER_UPDATES = Counter(
+    "dyadwatch_gazetteer_updates",
+    "Records of the gazetteer topic, by what became of them",
+    ["result"],
+    registry=REGISTRY,
+)
+GAZETTEER_UPDATES_ACTIVE = Gauge(
+    "dyadwatch_gazetteer_updates_active", "Gazetteer updates in effect in this worker", registry=REGISTRY
+)
 DYADS_EMITTED = Counter("dyadwatch_dyads_emitted", "Dyad score records published", registry=REGISTRY)
 WINDOW_UPDATES = Counter("dyadwatch_window_updates", "Window aggregates published", registry=REGISTRY)
 WINDOWS_CLOSED = Counter("dyadwatch_windows_closed", "Windows closed and published as final", registry=REGISTRY)
@@ -68,6 +77,8 @@ for reason in REASONS:
     ARTICLES_DEAD_LETTERED.labels(reason)  # every reason is exported from the start, at 0
 for direction in ("up", "down"):
     ALERTS.labels(direction)
+for result in ("applied", "rejected", "withdrawn"):
+    GAZETTEER_UPDATES.labels(result)
 for limit in ("chars", "sentences", "mentions", "pairs"):
     ARTICLES_TRUNCATED.labels(limit)
 for stage in ("tag", "aggregate"):

@@ -105,3 +105,17 @@ def kafka_python_options(settings: Settings) -> dict[str, Any]:
     if uses_tls(settings):
         options["ssl_context"] = ssl_context(settings)
     return options
+
+
+def aiokafka_options(settings: Settings) -> dict[str, Any]:
+    """The security part of an aiokafka client's configuration (for consumers the worker runs beside Faust's)."""
+    options: dict[str, Any] = {"security_protocol": settings.security_protocol}
+    if uses_sasl(settings):
+        options.update(
+            sasl_mechanism=settings.sasl_mechanism,
+            sasl_plain_username=settings.sasl_username,
+            sasl_plain_password=settings.sasl_password,
+        )
+    if uses_tls(settings):
+        options["ssl_context"] = ssl_context(settings)
+    return options

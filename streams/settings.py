@@ -26,6 +26,7 @@ class Settings:
     max_article_bytes: int = 256 * 1024  # larger records are dead-lettered (too_large)
     max_chars: int = 50_000  # longer articles are cut before tagging and counted as truncated
     max_sentences: int = 1_000
+    gazetteer_topic: str = ""  # default <prefix>.gazetteer; replay points it at the source pipeline's
     territory_policy: str = "un-recognition"  # processors/data/territory-policies/<name>.tsv, or a path
     max_mentions: int = 1_000  # listed per mentions record
     max_pairs: int = 300  # listed per mentions record
