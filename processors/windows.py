@@ -86,6 +86,7 @@ class WindowAggregate:
     a_to_b_sum_micro: int = 0
     b_to_a_articles: int = 0
     b_to_a_sum_micro: int = 0
+    versions: dict[str, str] = field(default_factory=dict)  # of the latest article counted (provenance)
     seen: dict[str, int] = field(default_factory=dict)  # article_key -> 1
     movers: list[dict] = field(default_factory=list)  # the most negative and most positive articles, for alerts
 
@@ -103,6 +104,7 @@ class WindowAggregate:
         evidence: str = "",
         a_to_b: float | None = None,
         b_to_a: float | None = None,
+        versions: dict[str, str] | None = None,
     ) -> bool:
         """Count one article's score for the pair (and its directed scores, when the article has them); False (and
         no change) if this article was already counted."""
@@ -123,6 +125,11 @@ class WindowAggregate:
             self.neutral += 1
         self.first_at = published_at if self.first_at is None else min(self.first_at, published_at)
         self.last_at = published_at if self.last_at is None else max(self.last_at, published_at)
+        latest = arrived_at > self.last_arrival or (
+            arrived_at == self.last_arrival and sorted((versions or {}).items()) > sorted(self.versions.items())
+        )  # the same choice whatever order the articles come in
+        if versions and latest:
+            self.versions = dict(versions)
         self.last_arrival = max(self.last_arrival, arrived_at)
         if a_to_b is not None:
             self.a_to_b_articles += 1
@@ -177,6 +184,7 @@ class WindowAggregate:
             "a_to_b_mean": _mean(self.a_to_b_sum_micro, self.a_to_b_articles),
             "b_to_a_articles": self.b_to_a_articles,
             "b_to_a_mean": _mean(self.b_to_a_sum_micro, self.b_to_a_articles),
+            "versions": self.versions,
         }
 
     def to_state(self) -> dict:
@@ -198,6 +206,7 @@ class WindowAggregate:
             "a_to_b_sum_micro": self.a_to_b_sum_micro,
             "b_to_a_articles": self.b_to_a_articles,
             "b_to_a_sum_micro": self.b_to_a_sum_micro,
+            "versions": self.versions,
             "seen": self.seen,
             "movers": self.movers,
         }

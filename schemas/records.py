@@ -20,6 +20,7 @@ class DyadScore(faust.Record, serializer="json"):
     evidence: str
     a_to_b: float | None = None
     b_to_a: float | None = None
+    versions: dict | None = None
 
 
 class DeadLetter(faust.Record, serializer="json"):
@@ -77,6 +78,7 @@ class DyadWindow(faust.Record, serializer="json"):
     a_to_b_mean: float | None = None
     b_to_a_articles: int = 0
     b_to_a_mean: float | None = None
+    versions: dict | None = None
 
 
 class ToneShift(faust.Record, serializer="json"):
@@ -95,12 +97,30 @@ class ToneShift(faust.Record, serializer="json"):
     mean: float
     baseline: dict
     movers: list
+    versions: dict | None = None
+
+
+class GazetteerUpdate(faust.Record, serializer="json"):
+    """dyadwatch.gazetteer — schemas/gazetteer-update.v1.json (fields beyond id/op depend on the op)"""
+
+    id: str
+    op: str
+    iso3: str | None = None
+    role: str | None = None
+    names: list | None = None
+    short: list | None = None
+    start: str | None = None
+    end: str | None = None
+    name: str | None = None
+    kind: str | None = None
+    text: str | None = None
 
 
 RECORDS = {
     "alert.v1": ToneShift,
     "dyad.v1": DyadScore,
     "dead-letter.v1": DeadLetter,
+    "gazetteer-update.v1": GazetteerUpdate,
     "mentions.v1": Mentions,
     "window.v1": DyadWindow,
 }

@@ -180,7 +180,7 @@ def create_app(settings: Settings) -> faust.App:
                     "pair": dyad["pair"], "a": dyad["a"], "b": dyad["b"], "sentiment": dyad["sentiment"],
                     "sentences": dyad["sentences"], "published_at": result["published_at"],
                     "article_id": article.id, "arrived_at": arrived_at, "source_partition": source,
-                    "evidence": strongest["text"], **_directed(dyad),
+                    "evidence": strongest["text"], **_directed(dyad), "versions": gazetteer.versions,
                 }  # fmt: skip
                 await dyads.send(key=dyad["pair"].encode(), value=orjson.dumps(score))
                 metrics.DYADS_EMITTED.inc()
@@ -238,7 +238,8 @@ def create_app(settings: Settings) -> faust.App:
         pair_gauges.shift(final["pair"], final["window"], z)
         if shift is not None:
             metrics.ALERTS.labels(shift.direction).inc()
-            await alerts.send(key=final["key"].encode(), value=orjson.dumps(shift.record()))
+            alert = {**shift.record(), "versions": final.get("versions", {})}
+            await alerts.send(key=final["key"].encode(), value=orjson.dumps(alert))
 
     @app.timer(interval=30.0)
     async def prune_pair_gauges() -> None:
@@ -278,7 +279,7 @@ def create_app(settings: Settings) -> faust.App:
             aggregate = WindowAggregate(score["pair"], size, start) if state is None else _aggregate(state)
             if not aggregate.add(score["article_id"], score["sentiment"], score["sentences"], published,
                                  score["arrived_at"], score.get("evidence", ""), score.get("a_to_b"),
-                                 score.get("b_to_a")):  # fmt: skip
+                                 score.get("b_to_a"), score.get("versions")):  # fmt: skip
                 metrics.DUPLICATES.inc()
                 continue  # already counted: a duplicate or a redelivery
             dyad_windows[key] = {**aggregate.to_state(), "partition": partition}

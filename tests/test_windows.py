@@ -76,3 +76,15 @@ def test_directed_tone_is_aggregated_per_direction_and_counted_once():
     assert record["b_to_a_articles"] == 1 and record["b_to_a_mean"] == 0.3
     assert WindowAggregate.from_state(aggregate.to_state()).record() == record
     assert WindowAggregate("X-Y", 60, 0).record()["a_to_b_mean"] is None
+
+
+def test_window_versions_are_those_of_the_latest_article_whatever_the_order():
+    old, new = {"gazetteer": "g1", "code": "0.1.0"}, {"gazetteer": "g2", "code": "0.1.0"}
+    records = [("a1", 20.0, old), ("a2", 30.0, new), ("a3", 30.0, old)]
+    results = []
+    for order in (records, records[::-1]):
+        aggregate = WindowAggregate("IND-PAK", 3600, 0)
+        for article_id, arrived, versions in order:
+            aggregate.add(article_id, 0.1, 1, 10, arrived, versions=versions)
+        results.append(aggregate.record()["versions"])
+    assert results[0] == results[1] == new

@@ -42,6 +42,7 @@ def test_happy_path(broker: str, reference: dict[str, dict]) -> None:
         assert value["a"] < value["b"] and value["articles"] >= 1 and -1 <= value["mean"] <= 1
         assert value["positive"] + value["negative"] + value["neutral"] == value["articles"]
         assert value["a_to_b_articles"] + value["b_to_a_articles"] >= 0
+        assert {"gazetteer", "lexicon", "territory_policy", "code"} <= set(value["versions"])  # provenance
     directed = [v for v in reference.values() if v["a_to_b_articles"] or v["b_to_a_articles"]]
     assert len(directed) > len(reference) / 2, "directed tone missing from most windows"
     # The planted turn in the sample feed: BRA-ARG is friendly in the first days and hostile after day 7.
