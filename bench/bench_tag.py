@@ -178,7 +178,7 @@ def main() -> None:
         value = results.get(key)
         print(f"{key:<28}{'-' if value is None else value:>12}")
     args.out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nwritten to {args.out.relative_to(ROOT)}")
+    print(f"\nwritten to {args.out}")
 
 
 if __name__ == "__main__":
