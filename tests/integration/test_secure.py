@@ -111,6 +111,7 @@ def test_pipeline_over_sasl_scram_and_tls_leaks_no_secret(sasl: Secured, tmp_pat
         }
         for where, text in exposed.items():
             assert PASSWORD not in text, f"the SASL password appears in the {where}"
+        assert "Traceback" not in exposed["worker log"]  # every client of the worker connected, Faust's and ours
     finally:
         pipeline.stop()
 
