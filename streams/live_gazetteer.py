@@ -74,10 +74,9 @@ class LiveGazetteer:
             self.rebuild()
 
     def rebuild(self) -> None:
-        gazetteer = apply_updates(load_gazetteer(), list(self.updates.values()))
-        if self.updates:
-            self.analyzer = Analyzer(limits=self.limits, territory_policy=self.settings.territory_policy,
-                                     gazetteer=gazetteer)  # fmt: skip
+        gazetteer = apply_updates(load_gazetteer(), list(self.updates.values())) if self.updates else None
+        self.analyzer = Analyzer(limits=self.limits, territory_policy=self.settings.territory_policy,
+                                 gazetteer=gazetteer)  # fmt: skip
         self.versions = {**self.analyzer.versions, "code": self.code_version}
         metrics.GAZETTEER_UPDATES_ACTIVE.set(len(self.updates))
 

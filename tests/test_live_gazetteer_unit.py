@@ -1,0 +1,29 @@
+"""The worker's view of the gazetteer topic, without a broker: updates applied, corrected, withdrawn, refused."""
+
+from __future__ import annotations
+
+import orjson
+
+from processors.limits import TextLimits
+from streams.live_gazetteer import LiveGazetteer
+from streams.settings import Settings
+from tests.conftest import make_article
+
+HART = {"id": "gbr-pm", "op": "leader", "iso3": "GBR", "role": "hog", "names": ["Amelia Hart"], "start": "2026-11-15"}
+
+
+def countries(live: LiveGazetteer) -> set[str]:
+    article = make_article("Amelia Hart met Emmanuel Macron.", "2026-11-20T09:00:00Z")
+    return set(live.analyzer.analyze(article)["countries"])
+
+
+def test_updates_are_applied_withdrawn_and_refused() -> None:
+    live = LiveGazetteer(Settings(), TextLimits(), "test")
+    assert countries(live) == {"FRA"}
+    live.receive(b"gbr-pm", orjson.dumps(HART))
+    assert countries(live) == {"FRA", "GBR"} and "updates:1-" in live.versions["gazetteer"]
+    live.receive(b"bad", b'{"id": "bad", "op": "leader", "iso3": "XXX", "names": ["A"], "start": "2026-01-01"}')
+    live.receive(b"junk", b"not json")
+    assert list(live.updates) == ["gbr-pm"]  # refused ones change nothing
+    live.receive(b"gbr-pm", None)  # tombstone
+    assert countries(live) == {"FRA"} and "updates" not in live.versions["gazetteer"]
