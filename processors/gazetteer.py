@@ -37,6 +37,22 @@ class Leader:
     start: date
     end: date | None
 
+    @classmethod
+    def from_forms(
+        cls, iso3: str, role: str, names: tuple[str, ...], short: tuple[str, ...], start: date, end: date | None
+    ) -> Leader:
+        """A term from its data-file forms: short forms with a leading "~" only count after a title."""
+        return cls(
+            iso3=iso3,
+            role=role,
+            name=names[0],
+            names=names,
+            short=tuple(s.lstrip("~") for s in short),
+            needs_title=frozenset(s[1:] for s in short if s.startswith("~")),
+            start=start,
+            end=end,
+        )
+
     def in_office(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day < self.end)
 
@@ -124,18 +140,7 @@ def load_leaders(path: Path, known: dict[str, Country]) -> tuple[tuple[Leader, .
         end = _parse_date(row["end"], where) if row["end"] else None
         if end is not None and end < start:
             raise ValueError(f"{where}: term ends before it starts")
-        leaders.append(
-            Leader(
-                iso3=row["iso3"],
-                role=row["role"],
-                name=names[0],
-                names=names,
-                short=tuple(s.lstrip("~") for s in raw_short),
-                needs_title=frozenset(s[1:] for s in raw_short if s.startswith("~")),
-                start=start,
-                end=end,
-            )
-        )
+        leaders.append(Leader.from_forms(row["iso3"], row["role"], names, raw_short, start, end))
     return tuple(leaders), version
 
 

@@ -82,16 +82,7 @@ def apply_update(gaz: Gazetteer, update: dict[str, Any]) -> Gazetteer:
         assert start is not None
         if end is not None and end < start:
             raise GazetteerUpdateError(f"{where}: the term ends before it starts")
-        leader = Leader(
-            iso3=iso3,
-            role=str(update.get("role", "")),
-            name=names[0],
-            names=names,
-            short=tuple(s.lstrip("~") for s in short),
-            needs_title=frozenset(s[1:] for s in short if s.startswith("~")),
-            start=start,
-            end=end,
-        )
+        leader = Leader.from_forms(iso3, str(update.get("role", "")), names, short, start, end)
         return replace(gaz, leaders=(*gaz.leaders, leader))
     if op == "end_term":
         iso3 = _country(gaz, update, where)

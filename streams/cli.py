@@ -299,6 +299,7 @@ def update_gazetteer(
 ) -> None:
     """Publish gazetteer updates (new or ended leader terms, aliases, blocked phrases); running workers apply them
     within a second, without a restart. Every update is checked first; nothing is sent if one is invalid."""
+    from processors.article import split_records
     from processors.gazetteer import load_gazetteer
     from processors.gazetteer_updates import GazetteerUpdateError, apply_updates
     from streams.kafka_io import BrokerUnavailable, ensure_topics, producer, read_to_end
@@ -306,7 +307,7 @@ def update_gazetteer(
     settings = _settings(broker=broker_url)
     topic = settings.gazetteer_topic or settings.topic("gazetteer")
     try:
-        updates = [orjson.loads(raw) for path in files for _, raw in split_records_of(path)]
+        updates = [orjson.loads(raw) for path in files for _, raw in split_records(path.read_bytes())]
         for update in updates:
             if not isinstance(update, dict) or not update.get("id"):
                 raise GazetteerUpdateError(f"every update needs an 'id': {str(update)[:80]}")
@@ -333,12 +334,6 @@ def update_gazetteer(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"published {len(updates)} update(s), withdrew {len(withdraw or [])} on {topic}", err=True)
-
-
-def split_records_of(path: Path):
-    from processors.article import split_records
-
-    return split_records(path.read_bytes())
 
 
 @app.command()

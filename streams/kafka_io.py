@@ -13,7 +13,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaConnectionError, KafkaTimeoutError, TopicAlreadyExistsError
 
-from streams.security import kafka_python_options
+from streams.security import client_options as security_options
 from streams.settings import Settings
 
 T = TypeVar("T")
@@ -33,7 +33,7 @@ def client_options(settings: Settings) -> dict[str, Any]:
         "bootstrap_servers": settings.bootstrap.split(","),
         "request_timeout_ms": 15000,
         "bootstrap_timeout_ms": int(settings.connect_timeout * 1000),
-        **kafka_python_options(settings),
+        **security_options(settings),
     }
 
 

@@ -20,7 +20,7 @@ from processors.gazetteer_updates import GazetteerUpdateError, apply_updates
 from processors.limits import TextLimits
 from streams import metrics
 from streams.kafka_io import read_to_end
-from streams.security import aiokafka_options
+from streams.security import client_options as security_options
 from streams.settings import Settings
 
 log = logging.getLogger("dyadwatch.gazetteer")
@@ -33,6 +33,7 @@ class LiveGazetteer:
         self.code_version = code_version
         self.topic = settings.gazetteer_topic or settings.topic("gazetteer")
         self.updates: dict[str, dict[str, Any]] = {}  # id -> update, in the order they took effect
+        self.gazetteer = load_gazetteer()  # with the updates applied
         self.positions: dict[int, int] = {}  # partition -> next offset to read
         self.analyzer = Analyzer(limits=limits, territory_policy=settings.territory_policy)
         self.versions = {**self.analyzer.versions, "code": code_version}
@@ -49,6 +50,7 @@ class LiveGazetteer:
         if value is None:  # a tombstone withdraws the update with that id
             if update_id in self.updates:
                 del self.updates[update_id]
+                self.gazetteer = apply_updates(load_gazetteer(), list(self.updates.values()))
                 metrics.GAZETTEER_UPDATES.labels("withdrawn").inc()
                 if rebuild:
                     self.rebuild()
@@ -62,21 +64,20 @@ class LiveGazetteer:
                 raise GazetteerUpdateError("an update needs an 'id' (or a record key)")
             candidate = {k: v for k, v in self.updates.items() if k != update_id}
             candidate[update_id] = update
-            apply_updates(load_gazetteer(), list(candidate.values()))  # refuse it here rather than on rebuild
+            gazetteer = apply_updates(load_gazetteer(), list(candidate.values()))  # refused here, not on rebuild
         except (orjson.JSONDecodeError, GazetteerUpdateError) as exc:
             metrics.GAZETTEER_UPDATES.labels("rejected").inc()
             log.error("gazetteer update %r rejected: %s", update_id, exc)
             return
-        self.updates = candidate
+        self.updates, self.gazetteer = candidate, gazetteer
         metrics.GAZETTEER_UPDATES.labels("applied").inc()
         log.info("gazetteer update %r applied", update_id)
         if rebuild:
             self.rebuild()
 
     def rebuild(self) -> None:
-        gazetteer = apply_updates(load_gazetteer(), list(self.updates.values())) if self.updates else None
         self.analyzer = Analyzer(limits=self.limits, territory_policy=self.settings.territory_policy,
-                                 gazetteer=gazetteer)  # fmt: skip
+                                 gazetteer=self.gazetteer if self.updates else None)  # fmt: skip
         self.versions = {**self.analyzer.versions, "code": self.code_version}
         metrics.GAZETTEER_UPDATES_ACTIVE.set(len(self.updates))
 
@@ -86,7 +87,7 @@ class LiveGazetteer:
 
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.settings.bootstrap, enable_auto_commit=False, group_id=None,
-            fetch_max_wait_ms=200, **aiokafka_options(self.settings),
+            fetch_max_wait_ms=200, **security_options(self.settings),
         )  # fmt: skip
         await consumer.start()
         try:

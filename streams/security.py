@@ -93,22 +93,8 @@ def faust_credentials(settings: Settings) -> Any:
     return faust.SSLCredentials(context) if context is not None else None
 
 
-def kafka_python_options(settings: Settings) -> dict[str, Any]:
-    """The security part of a kafka-python client's configuration."""
-    options: dict[str, Any] = {"security_protocol": settings.security_protocol}
-    if uses_sasl(settings):
-        options.update(
-            sasl_mechanism=settings.sasl_mechanism,
-            sasl_plain_username=settings.sasl_username,
-            sasl_plain_password=settings.sasl_password,
-        )
-    if uses_tls(settings):
-        options["ssl_context"] = ssl_context(settings)
-    return options
-
-
-def aiokafka_options(settings: Settings) -> dict[str, Any]:
-    """The security part of an aiokafka client's configuration (for consumers the worker runs beside Faust's)."""
+def client_options(settings: Settings) -> dict[str, Any]:
+    """The security part of a kafka-python or aiokafka client's configuration (both take the same keys)."""
     options: dict[str, Any] = {"security_protocol": settings.security_protocol}
     if uses_sasl(settings):
         options.update(
