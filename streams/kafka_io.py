@@ -77,6 +77,11 @@ def explain(settings: Settings, lines: list[str]) -> str:
         )
     if "disconnected" in text and settings.security_protocol == "SSL":
         return f"{where} hung up after the TLS handshake; if it needs SASL, use DYADWATCH_SECURITY_PROTOCOL=SASL_SSL"
+    if "disconnected" in text:  # SASL: some brokers hang up on bad credentials before the client reads why
+        return (
+            f"{where} hung up during {settings.security_protocol} {settings.sasl_mechanism} authentication; "
+            "check DYADWATCH_SASL_USERNAME, the password and DYADWATCH_SASL_MECHANISM"
+        )
     return (
         f"no Kafka broker answered at {where} within {settings.connect_timeout:g}s "
         f"(DYADWATCH_CONNECT_TIMEOUT); check DYADWATCH_BROKER and DYADWATCH_SECURITY_PROTOCOL"

@@ -33,6 +33,7 @@ from cryptography.x509.oid import NameOID
 API_VERSIONS, SASL_HANDSHAKE, SASL_AUTHENTICATE = 18, 17, 36
 UNSUPPORTED_SASL_MECHANISM, ILLEGAL_SASL_STATE, SASL_AUTHENTICATION_FAILED = 33, 34, 58
 SCRAM_ITERATIONS = 4096
+FAILED_AUTHENTICATION_DELAY = 0.1  # seconds, Kafka's default
 
 
 @dataclass(frozen=True)
@@ -336,6 +337,9 @@ class SecureProxy:
                     await self._send(writer, _authenticate_response(
                         correlation, version, SASL_AUTHENTICATION_FAILED, "Authentication failed: invalid credentials",
                         b""))  # fmt: skip
+                    # Like Kafka's connection.failed.authentication.delay.ms: hanging up at once races the client's
+                    # read of the failure response, and the client then sees only "socket disconnected".
+                    await asyncio.sleep(FAILED_AUTHENTICATION_DELAY)
                     return False
                 await self._send(writer, _authenticate_response(correlation, version, 0, None, payload))
                 if outcome is True:
