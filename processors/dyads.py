@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 
@@ -78,25 +79,42 @@ class Dyad:
 def clause_cuts(text: str, start: int, end: int, split_words: bool = True, commas: bool = True) -> list[int]:
     """Offsets in text[start:end] where a clause starts: at semicolons, colons and dashes; with `split_words`, also
     at subordinating words ("after", "amid", "while" ...) and, with `commas`, before ", and" / ", which" ..."""
+    strong, comma = _cuts(text, start, end, split_words, commas)
+    return sorted(strong | comma)
+
+
+def _cuts(text: str, start: int, end: int, split_words: bool, commas: bool) -> tuple[set[int], set[int]]:
+    """(cuts at punctuation and subordinating words, cuts before ", and" / ", which" ...)."""
     cuts = set()
     for match in _STRONG_CUT.finditer(text, start, end):
         at = match.start()
         if text[at] != ":" or not (0 < at < len(text) - 1 and text[at - 1].isdigit() and text[at + 1].isdigit()):
             cuts.add(at)  # not the colon of a time ("10:30")
+    comma: set[int] = set()
     if split_words:
         for match in _CLAUSE_WORD.finditer(text, start, end):
             at = match.start()
             if at == 0 or not text[at - 1].isalnum():
                 cuts.add(at)
         if commas:
-            cuts.update(match.end() for match in _COMMA_CLAUSE.finditer(text, start, end))
-    return sorted(cuts)
+            comma = {match.end() for match in _COMMA_CLAUSE.finditer(text, start, end)}
+    return cuts, comma
+
+
+def _ranges(start: int, end: int, cuts: Iterable[int]) -> list[tuple[int, int]]:
+    bounds = [start, *(cut for cut in sorted(cuts) if cut > start), end]
+    return [(a, b) for a, b in pairwise(bounds) if b > a]
 
 
 def clauses(text: str, start: int, end: int, split_words: bool = True, commas: bool = True) -> list[tuple[int, int]]:
     """Character ranges of the clauses of text[start:end]."""
-    bounds = [start, *(cut for cut in clause_cuts(text, start, end, split_words, commas) if cut > start), end]
-    return [(a, b) for a, b in pairwise(bounds) if b > a]
+    return _ranges(start, end, clause_cuts(text, start, end, split_words, commas))
+
+
+def clause_levels(text: str, start: int, end: int, split_words: bool = True) -> tuple[list[tuple[int, int]], ...]:
+    """(clauses without, clauses with the comma cuts) of text[start:end], from one pass over the text."""
+    strong, comma = _cuts(text, start, end, split_words, True)
+    return _ranges(start, end, strong), _ranges(start, end, strong | comma)
 
 
 class _Masked:
@@ -137,11 +155,12 @@ def _clause_tone(tone: ToneModel, text: str, config: DyadConfig, memo: dict[str,
     return (magnitude - config.dead_zone) / (1.0 - config.dead_zone) * (1 if score > 0 else -1)
 
 
-def _index(ranges: list[tuple[int, int]], offset: int) -> int:
-    for index, (start, end) in enumerate(ranges):
-        if start <= offset < end:
-            return index
-    return len(ranges) - 1
+def _index(ranges: list[tuple[int, int]], starts: list[int], offset: int) -> int:
+    """Which of the contiguous `ranges` (whose starts are `starts`) holds offset; the last one if none does."""
+    index = bisect.bisect_right(starts, offset) - 1
+    if index < 0 or offset >= ranges[index][1]:
+        return len(ranges) - 1
+    return index
 
 
 def attribute(tagged: Tagged, tone: ToneModel, config: DyadConfig | None = None) -> list[Dyad]:
@@ -170,10 +189,10 @@ def attribute(tagged: Tagged, tone: ToneModel, config: DyadConfig | None = None)
             continue
         s_start, s_end = _sentence_bounds(tagged, sentence)
         weight = config.title_weight if s_start < tagged.title_end else 1.0
-        strong = clauses(text, s_start, s_end, split_words=config.split_clause_words, commas=False)
-        fine = clauses(text, s_start, s_end, split_words=config.split_clause_words)
-        strong_of = {id(m): _index(strong, m.start) for m in mentions}
-        fine_of = {id(m): _index(fine, m.start) for m in mentions}
+        strong, fine = clause_levels(text, s_start, s_end, split_words=config.split_clause_words)
+        strong_starts, fine_starts = [a for a, _ in strong], [a for a, _ in fine]
+        strong_of = {id(m): _index(strong, strong_starts, m.start) for m in mentions}
+        fine_of = {id(m): _index(fine, fine_starts, m.start) for m in mentions}
         for a, b in combinations(in_sentence, 2):
             dyad = dyads[(a, b)]
             dyad.sentences += 1

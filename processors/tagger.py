@@ -100,6 +100,15 @@ class Tagger:
         self.us_states = {k: v for k, v in rules["us_states"].items() if not k.startswith("_")}
         self.hyphen_only = {k for k in rules["hyphen_only"] if not k.startswith("_")}
         self.food_cues = rules["food_cues"]
+        # Per surface, precomputed for the loop over matches: its place entry (name, demonym, capital) with its rule,
+        # the surfaces that need a look at their context, and those decided once the whole article is read.
+        self.place: dict[str, tuple[Entry, str]] = {}
+        for surface, entries in self.entries.items():
+            entry = next((e for e in entries if e.kind != "leader"), None)
+            if entry is not None:
+                self.place[surface] = (entry, f"{entry.kind}:{surface}")
+        self.context_checked = self.hyphen_only | self.person_names | self.language_demonyms
+        self.deferred = set(self.ambiguous) | set(self.us_states)
 
     # -- context checks ---------------------------------------------------------------------------------------
 
@@ -194,11 +203,10 @@ class Tagger:
                 continue
             in_headline = headline and match.start < title_end
             if kinds != _LEADER_ONLY:
-                entry = next(e for e in entries if e.kind != "leader")
-                if not self._keep_country(text, match, entry, in_headline):
+                entry, rule = self.place[match.surface]
+                if match.surface in self.context_checked and not self._keep_country(text, match, entry, in_headline):
                     continue
-                rule = f"{entry.kind}:{match.surface}"
-                if match.surface in self.ambiguous or match.surface in self.us_states:
+                if match.surface in self.deferred:
                     pending.append(_Pending(match, entry.kind, [(entry.target, rule)], sentence))
                 else:
                     sure.append(_mention(match, entry.target, entry.kind, rule, sentence, dateline))
