@@ -34,6 +34,7 @@ bench: setup
 	$(PY) bench/bench_tag.py
 	$(PY) bench/bench_hostile.py
 	$(PY) bench/bench_e2e.py
+	$(PY) bench/broker_growth.py
 
 soak: setup
 	$(PY) -m pip install --quiet -e '.[bench]'

@@ -12,6 +12,7 @@ checks articles in = tagged + dead-lettered (from the worker's /metrics). Writes
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -40,6 +41,12 @@ def rss_bytes(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def counters(port: int) -> dict[str, float]:
@@ -90,14 +97,19 @@ def plot(samples: list[dict], path: Path) -> bool:
     except ImportError:
         return False
     minutes = [s["t"] / 60 for s in samples]
-    figure, rss_axis = plt.subplots(figsize=(8, 4))
+    figure, (rss_axis, cpu_axis) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
     rss_axis.plot(minutes, [s["rss_mb"] for s in samples], color="tab:blue", label="worker RSS (MB)")
-    rss_axis.set_xlabel("minutes")
     rss_axis.set_ylabel("RSS (MB)", color="tab:blue")
     lag_axis = rss_axis.twinx()
     lag_axis.plot(minutes, [s["lag"] for s in samples], color="tab:red", label="consumer lag (records)")
     lag_axis.set_ylabel("lag (records)", color="tab:red")
-    rss_axis.set_title("dyadwatch soak: worker memory and lag")
+    rss_axis.set_title("dyadwatch soak: worker memory, lag and CPU")
+    for name, colour in (("worker", "tab:green"), ("broker", "tab:purple")):
+        if samples and f"{name}_cpu" in samples[0]:
+            cpu_axis.plot(minutes, [s[f"{name}_cpu"] for s in samples], color=colour, label=f"{name} CPU (%)")
+    cpu_axis.set_ylabel("CPU (% of one core)")
+    cpu_axis.set_xlabel("minutes")
+    cpu_axis.legend(loc="upper left")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     return True
@@ -109,41 +121,54 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=40.0)
     parser.add_argument("--sample-seconds", type=float, default=10.0)
     parser.add_argument("--out", type=Path, default=ROOT / "bench")
+    parser.add_argument("--broker", help="an existing Kafka cluster (host:port,...) instead of the embedded broker; "
+                        "security settings come from the DYADWATCH_* environment")  # fmt: skip
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="dyadwatch-soak-"))
-    with EmbeddedBroker(log=workdir / "broker.log") as broker:
-        settings = Settings.from_env({}, broker=broker.url, app_id="dyadwatch-soak", topic_prefix="soak")
+    with contextlib.ExitStack() as stack:
+        broker = None if args.broker else stack.enter_context(EmbeddedBroker(log=workdir / "broker.log"))
+        url = args.broker or broker.url  # type: ignore[union-attr]
+        settings = Settings.from_env(None, broker=url, app_id="dyadwatch-soak", topic_prefix="soak")
         ensure_topics(settings)
         port = free_port()
-        env = {**os.environ, "DYADWATCH_BROKER": broker.url, "DYADWATCH_APP_ID": settings.app_id,
+        env = {**os.environ, "DYADWATCH_BROKER": url, "DYADWATCH_APP_ID": settings.app_id,
                "DYADWATCH_TOPIC_PREFIX": settings.topic_prefix}  # fmt: skip
         log = workdir / "worker.log"
         worker = start_worker(env, log, port, workdir / "w")
-        try:
-            wait_ready(worker, log)
-            stop, sent = threading.Event(), [0]
-            producer_thread = threading.Thread(target=feed, args=(settings, args.rate, stop, sent), daemon=True)
-            producer_thread.start()
-            samples = []
-            started = time.monotonic()
-            print(f"soak: {args.minutes:g} min at {args.rate:g} articles/s; worker pid {worker.pid}", flush=True)
-            while time.monotonic() - started < args.minutes * 60:
-                time.sleep(args.sample_seconds)
-                sample = {"t": round(time.monotonic() - started, 1), "rss_mb": round(rss_bytes(worker.pid) / 2**20, 1),
-                          "lag": group_lag(settings), "sent": sent[0]}  # fmt: skip
-                samples.append(sample)
-                print(f"  t={sample['t']:>6.0f}s  rss={sample['rss_mb']:>7.1f} MB  lag={sample['lag']:>6}  "
-                      f"sent={sample['sent']}", flush=True)  # fmt: skip
-            stop.set()
-            producer_thread.join()
-            catch_up = time.monotonic() + 300
-            while group_lag(settings) > 0 and time.monotonic() < catch_up:
-                time.sleep(1)
-            time.sleep(3)
-            final = counters(port)
-        finally:
-            stop_worker(worker, timeout=30)
+        stack.callback(stop_worker, worker, 30)
+        wait_ready(worker, log)
+        stop, sent = threading.Event(), [0]
+        producer_thread = threading.Thread(target=feed, args=(settings, args.rate, stop, sent), daemon=True)
+        producer_thread.start()
+        samples = []
+        started = time.monotonic()
+        cpu_before = {"worker": cpu_seconds(worker.pid)}
+        if broker is not None and broker.process is not None:
+            cpu_before["broker"] = cpu_seconds(broker.process.pid)
+        where = "the embedded broker" if broker is not None else url
+        print(f"soak: {args.minutes:g} min at {args.rate:g} articles/s on {where}; worker pid {worker.pid}", flush=True)
+        while time.monotonic() - started < args.minutes * 60:
+            time.sleep(args.sample_seconds)
+            sample = {"t": round(time.monotonic() - started, 1), "rss_mb": round(rss_bytes(worker.pid) / 2**20, 1),
+                      "lag": group_lag(settings), "sent": sent[0]}  # fmt: skip
+            # CPU share (% of one core) of the worker and of the embedded broker over the last interval
+            for name, before in cpu_before.items():
+                pid = worker.pid if name == "worker" else broker.process.pid  # type: ignore[union-attr]
+                now = cpu_seconds(pid)
+                sample[f"{name}_cpu"] = round((now - before) / args.sample_seconds * 100)
+                cpu_before[name] = now
+            samples.append(sample)
+            shares = "  ".join(f"{name} cpu={sample[f'{name}_cpu']:>3}%" for name in cpu_before)
+            print(f"  t={sample['t']:>6.0f}s  rss={sample['rss_mb']:>7.1f} MB  lag={sample['lag']:>6}  "
+                  f"sent={sample['sent']}  {shares}", flush=True)  # fmt: skip
+        stop.set()
+        producer_thread.join()
+        catch_up = time.monotonic() + 300
+        while group_lag(settings) > 0 and time.monotonic() < catch_up:
+            time.sleep(1)
+        time.sleep(3)
+        final = counters(port)
 
     warm = [s for s in samples if s["t"] >= 120] or samples
     growth = (warm[-1]["rss_mb"] - warm[0]["rss_mb"]) / warm[0]["rss_mb"] if warm and warm[0]["rss_mb"] else 0.0
