@@ -42,6 +42,7 @@ class Pipeline:
             "DYADWATCH_TOPIC_PREFIX": f"t-{name}",
             "DYADWATCH_APP_ID": f"dyadwatch-{name}",
             "DYADWATCH_PARTITIONS": str(partitions),
+            "DYADWATCH_WORKDIR": str(tmp / f"{name}-cli"),  # state of commands run here (replay), not in the checkout
             **{f"DYADWATCH_{key.upper()}": value for key, value in settings.items()},
         }
         self.settings = Settings.from_env(self.env)
