@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import threading
 import time
@@ -26,15 +25,12 @@ from kafka.admin import KafkaAdminClient, NewTopic
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from soak import cpu_seconds  # noqa: E402  (bench/ is on the path when a bench script runs)
+
 from streams.broker import EmbeddedBroker  # noqa: E402
 
 PARTITIONS = 8
 PAYLOAD = b"x" * 700
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def follow(url: str, stop: threading.Event, consumed: list[int]) -> None:

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from processors.territories import load_policy
+from processors.territories import DEFAULT_POLICY, load_policy
 from processors.windows import parse_duration
 from streams.security import check as check_security
 from streams.security import read_secret_file
@@ -27,7 +27,7 @@ class Settings:
     max_chars: int = 50_000  # longer articles are cut before tagging and counted as truncated
     max_sentences: int = 1_000
     gazetteer_topic: str = ""  # default <prefix>.gazetteer; replay points it at the source pipeline's
-    territory_policy: str = "un-recognition"  # processors/data/territory-policies/<name>.tsv, or a path
+    territory_policy: str = DEFAULT_POLICY  # processors/data/territory-policies/<name>.tsv, or a path
     max_mentions: int = 1_000  # listed per mentions record
     max_pairs: int = 300  # listed per mentions record
     web_port: int = 6066
@@ -90,39 +90,17 @@ class Settings:
 def _convert(name: str, raw: str) -> object:
     if name == "watch_pairs":
         return tuple(sorted(part.strip().upper() for part in raw.split(",") if part.strip()))
-    if name in {"top_pairs", "alert_min_articles", "fetch_max_wait_ms"}:
-        return int(raw)
-    if name == "alert_z":
-        return float(raw)
     if name == "windows":
         return tuple(parse_duration(part) for part in raw.split(",") if part.strip())
     if name == "lateness":
         return parse_duration(raw)
-    if name in {
-        "partitions",
-        "replication_factor",
-        "max_article_bytes",
-        "max_chars",
-        "max_sentences",
-        "max_mentions",
-        "max_pairs",
-        "web_port",
-    }:
-        return int(raw)
-    if name in {
-        "session_timeout",
-        "heartbeat_interval",
-        "rebalance_timeout",
-        "commit_interval",
-        "watermark_interval",
-        "producer_linger",
-        "connect_timeout",
-    }:
-        return float(raw)
-    if name == "workdir":
-        return Path(raw)
     if name == "ssl_check_hostname":
         return raw.strip().lower() not in {"0", "false", "no", "off"}
     if name in {"security_protocol", "sasl_mechanism"}:
         return raw.strip().upper()
-    return raw
+    return _BY_TYPE.get(_FIELD_TYPES[name], str)(raw)
+
+
+# The remaining settings convert by their declared type (annotations are strings here: `from __future__`).
+_FIELD_TYPES = {spec.name: spec.type for spec in fields(Settings)}
+_BY_TYPE = {"int": int, "float": float, "Path": Path}

@@ -3,15 +3,13 @@ replay of the same input into fresh topics, which differs from the live output e
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import orjson
 import pytest
 
 from tests.integration.conftest import feed
-from tests.integration.harness import ROOT, Pipeline, wait_until
+from tests.integration.harness import Pipeline, cli, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -38,11 +36,6 @@ def special(prefix: str) -> list[tuple[bytes, bytes, int]]:
     return records
 
 
-def cli(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "streams.cli", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)  # fmt: skip
-
-
 def by_id(pipeline: Pipeline) -> dict[str, dict]:
     return {value["id"]: value for value in pipeline.values("mentions")}
 
@@ -61,7 +54,7 @@ def test_leader_swap_mid_stream_then_replay_changes_exactly_the_affected_dyads(b
 
         updates = tmp_path / "swap.jsonl"
         updates.write_bytes(b"\n".join(orjson.dumps(u) for u in SWAP))
-        published = cli(pipeline.env, "update-gazetteer", str(updates))
+        published = cli(pipeline.env, "update-gazetteer", str(updates), timeout=300)
         assert published.returncode == 0, published.stderr
         wait_until(lambda: "dyadwatch_gazetteer_updates_active 2.0" in pipeline.metrics(), 30, "the worker to apply")
         pipeline.produce(special("after"))
@@ -78,10 +71,12 @@ def test_leader_swap_mid_stream_then_replay_changes_exactly_the_affected_dyads(b
         # A bad update is refused by the CLI before anything is sent.
         bad = tmp_path / "bad.jsonl"
         bad.write_text('{"id": "oops", "op": "leader", "iso3": "GBR", "names": ["X Y"], "start": "someday"}\n')
-        refused = cli(pipeline.env, "update-gazetteer", str(bad))
+        refused = cli(pipeline.env, "update-gazetteer", str(bad), timeout=300)
         assert refused.returncode == 2 and "must be an ISO date" in refused.stderr
 
-        replayed = cli(pipeline.env, "replay", "--from", "2026-10-01T00:00:00Z", "--to-prefix", "t-live-replay")
+        replayed = cli(
+            pipeline.env, "replay", "--from", "2026-10-01T00:00:00Z", "--to-prefix", "t-live-replay", timeout=300
+        )
         assert replayed.returncode == 0, replayed.stderr
         assert orjson.loads(replayed.stdout)["copied"] == len(stories) + 8
         replay = Pipeline(broker, "live-replay", tmp_path)

@@ -9,8 +9,6 @@ handshakes against a certificate from a CA generated in the test and run SCRAM e
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,7 @@ import pytest
 
 from streams.broker import EmbeddedBroker, free_port
 from tests.integration.conftest import feed
-from tests.integration.harness import ROOT, Pipeline
+from tests.integration.harness import Pipeline, cli
 from tests.integration.secure import Pki, SecureProxy, make_pki
 
 pytestmark = pytest.mark.integration
@@ -53,13 +51,6 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secured]:
 @pytest.fixture(scope="module")
 def sasl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secured]:
     yield from _secured(tmp_path_factory.mktemp("sasl"), users={USER: PASSWORD})
-
-
-def cli(env: dict[str, str], *args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
-    """`dyadwatch ARGS` in a subprocess; the timeout is a guard against hangs, not a measurement."""
-    return subprocess.run(
-        [sys.executable, "-m", "streams.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
-    )
 
 
 def _feed_file(tmp: Path) -> Path:
