@@ -188,6 +188,7 @@ class WindowAggregate:
         }
 
     def to_state(self) -> dict:
+        """A snapshot (copies, not references: see from_state)."""
         return {
             "pair": self.pair,
             "size": self.size,
@@ -206,14 +207,17 @@ class WindowAggregate:
             "a_to_b_sum_micro": self.a_to_b_sum_micro,
             "b_to_a_articles": self.b_to_a_articles,
             "b_to_a_sum_micro": self.b_to_a_sum_micro,
-            "versions": self.versions,
-            "seen": self.seen,
-            "movers": self.movers,
+            "versions": dict(self.versions),
+            "seen": dict(self.seen),
+            "movers": list(self.movers),
         }
 
     @classmethod
     def from_state(cls, state: dict) -> WindowAggregate:
-        return cls(**state)
+        """An aggregate that shares nothing with `state`: a state handed to a table's changelog may be serialized
+        later, after this aggregate has counted more articles."""
+        return cls(**{**state, "versions": dict(state["versions"]), "seen": dict(state["seen"]),
+                      "movers": list(state["movers"])})  # fmt: skip
 
 
 def _mean(sum_micro: int, count: int) -> float | None:

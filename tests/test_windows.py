@@ -88,3 +88,15 @@ def test_window_versions_are_those_of_the_latest_article_whatever_the_order():
             aggregate.add(article_id, 0.1, 1, 10, arrived, versions=versions)
         results.append(aggregate.record()["versions"])
     assert results[0] == results[1] == new
+
+
+def test_states_are_snapshots_that_later_counts_do_not_change():
+    """A state handed to a table's changelog may be serialized after the aggregate has counted more articles."""
+    agg = WindowAggregate("IND-PAK", HOUR, 0)
+    agg.add("a1", -0.5, 1, 10, 20)
+    saved = agg.to_state()
+    agg.add("a2", 0.5, 1, 11, 21)
+    assert saved["articles"] == 1 and len(saved["seen"]) == 1 and len(saved["movers"]) == 1
+    restored = WindowAggregate.from_state(saved)
+    restored.add("a3", 0.1, 1, 12, 22)
+    assert len(saved["seen"]) == 1 and len(saved["movers"]) == 1
