@@ -8,8 +8,9 @@
 Window state lives in a plain table (`dyad_windows`) managed here, not in Faust's windowed tables: windows close when
 the watermark (the least arrival time reached over all input partitions) passes their end plus the allowed
 lateness, are emitted once more with final=true and are deleted, so a worker that runs for weeks holds only open
-windows. Each window remembers which articles it has
-counted, so redeliveries after a crash or rebalance never count an article twice.
+windows. Each window remembers which articles it has counted, so redeliveries after a crash or rebalance never
+count an article twice. Window updates are published once per batch of dyads records and saved once per commit
+interval, with the records acked after the save (streams/window_state.py).
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ from streams import metrics
 from streams.live_gazetteer import LiveGazetteer
 from streams.security import faust_credentials
 from streams.settings import Settings
+from streams.window_state import WindowState
 
 log = logging.getLogger("dyadwatch")
 FUTURE_TOLERANCE_S = 86400
+MAX_UNSAVED = 5000  # dyads records held unacked until their windows are saved, at most
 CODE_VERSION = version("dyadwatch")
 
 
@@ -196,20 +199,17 @@ def create_app(settings: Settings) -> faust.App:
                     await dyads.send(value=marker, partition=partition)
                 announced[source] = arrival
 
+    state = WindowState(dyad_windows, stream_clock, save_interval=settings.commit_interval)
+
     def stream_time(partition: int) -> float:
         """Event-time watermark of a dyads partition: the least progress over all input partitions. Records of
         one input partition arrive in order, so no valid record can fall into a window closed at this time."""
-        return min(stream_clock[f"{partition}:{source}"] for source in range(settings.partitions))
+        return min(state.clock_of(f"{partition}:{source}") for source in range(settings.partitions))
 
     def windows_of(partition: int) -> dict[str, int]:
         index = open_windows.get(partition)
         if index is None:  # first record of this partition since start or rebalance: rebuild from the table
-            index = {
-                key: state["start"] + state["size"]
-                for key, state in dyad_windows.items()
-                if state is not None and state.get("partition") == partition
-            }
-            open_windows[partition] = index
+            index = open_windows[partition] = state.open_on(partition)
             next_close[partition] = min(index.values(), default=float("inf")) + settings.lateness
         return index
 
@@ -218,23 +218,22 @@ def create_app(settings: Settings) -> faust.App:
         for key, end in sorted(index.items(), key=lambda item: item[1]):
             if not is_closed(end, now, settings.lateness):
                 break
-            state = dyad_windows.get(key)
-            if state is not None:
-                aggregate = _aggregate(state)
+            aggregate = state.get(key)
+            if aggregate is not None:
                 final = aggregate.record(True)
-                await windows.send(key=_window_key(aggregate).encode(), value=orjson.dumps(final))
+                windows.send_soon(key=_window_key(aggregate).encode(), value=orjson.dumps(final))
                 metrics.WINDOWS_CLOSED.inc()
-                await check_shift(final, aggregate.movers)
-                del dyad_windows[key]
+                await check_shift(partition, final, aggregate.movers)
+                state.closed(key, partition)
             del index[key]
         next_close[partition] = min(index.values(), default=float("inf")) + settings.lateness
 
-    async def check_shift(final: dict, movers: list[dict]) -> None:
+    async def check_shift(partition: int, final: dict, movers: list[dict]) -> None:
         """Compare a closed window with its pair's baseline; publish an alert when the tone shifted."""
         baseline_key = f"{final['pair']}|{final['window']}"
         baseline = Baseline.from_state(tone_baselines.get(baseline_key))
         shift, z = observe({**final, "movers": movers}, baseline, shift_rules)
-        tone_baselines[baseline_key] = baseline.to_state()
+        state.put(tone_baselines, partition, baseline_key, baseline.to_state())
         pair_gauges.shift(final["pair"], final["window"], z)
         if shift is not None:
             metrics.ALERTS.labels(shift.direction).inc()
@@ -245,28 +244,58 @@ def create_app(settings: Settings) -> faust.App:
     async def prune_pair_gauges() -> None:
         pair_gauges.prune()
 
+    acking: list[Any] = []  # the agent's stream, through which saved records are acked
+
     @app.agent(dyads)
     async def aggregate_dyads(stream: faust.StreamT) -> None:
-        async for event in stream.events():
+        scores = stream.noack()  # acked once their effects are saved (see streams/window_state.py)
+        acking[:] = [scores]
+        async for event in scores.events():
             try:
                 started = time.perf_counter()
                 await add_to_windows(event.message.partition, orjson.loads(event.value))
                 metrics.PROCESSING_SECONDS.labels("aggregate").observe(time.perf_counter() - started)
             except Exception:  # a bug must not stop the worker
                 log.exception("aggregation failed at %s/%s", event.message.partition, event.message.offset)
+            state.pending.append(event)
+            if scores.channel.queue.empty() or len(state.unpublished) >= state.publish_every:
+                publish()
+            if state.due() or len(state.pending) >= MAX_UNSAVED:
+                await save()
+
+    def publish() -> None:
+        for record in state.publish(windows):
+            metrics.WINDOW_UPDATES.inc()
+            pair_gauges.window(record)
+        metrics.OPEN_WINDOWS.set(sum(len(index) for index in open_windows.values()))
+
+    async def save() -> None:
+        publish()
+        saved = state.save()
+        await app.producer.flush()  # Faust commits acked offsets without draining the changelog writes first
+        state.seal()
+        await app.producer.flush()
+        for event in saved:
+            await acking[0].ack(event)
+
+    @app.timer(interval=0.25)
+    async def save_when_idle() -> None:
+        """Saves (and acks) the last records of a burst, and a batch left behind when a rebalance cleared the
+        queue between two records, so a rebalance or shutdown waiting for acks is never stuck."""
+        if acking and state.due():
+            await save()
 
     async def add_to_windows(partition: int, score: dict) -> None:
-        clock_key = f"{partition}:{score['source_partition']}"
         arrival = score.get("watermark", score.get("arrived_at", 0.0))
-        if arrival > stream_clock[clock_key]:
-            stream_clock[clock_key] = arrival
+        state.advance(f"{partition}:{score['source_partition']}", partition, arrival)
         now = stream_time(partition)
         if "pair" in score:
-            await count_score(partition, score, now)
+            count_score(partition, score, now)
         if now > next_close.get(partition, float("inf")):
+            await save()  # the clock that closes these windows is saved before they are removed
             await close_windows(partition, now)
 
-    async def count_score(partition: int, score: dict, now: float) -> None:
+    def count_score(partition: int, score: dict, now: float) -> None:
         index = windows_of(partition)
         published = datetime.fromisoformat(score["published_at"].replace("Z", "+00:00")).timestamp()
         for size in settings.windows:
@@ -275,21 +304,15 @@ def create_app(settings: Settings) -> faust.App:
             if is_closed(start + size, now, settings.lateness):
                 if key not in index:  # a redelivery after the window closed: it was counted before
                     continue
-            state = dyad_windows.get(key)
-            aggregate = WindowAggregate(score["pair"], size, start) if state is None else _aggregate(state)
+            aggregate = state.get(key) or WindowAggregate(score["pair"], size, start)
             if not aggregate.add(score["article_id"], score["sentiment"], score["sentences"], published,
                                  score["arrived_at"], score.get("evidence", ""), score.get("a_to_b"),
                                  score.get("b_to_a"), score.get("versions")):  # fmt: skip
                 metrics.DUPLICATES.inc()
                 continue  # already counted: a duplicate or a redelivery
-            dyad_windows[key] = {**aggregate.to_state(), "partition": partition}
+            state.changed(key, partition, aggregate)
             index[key] = start + size
             next_close[partition] = min(next_close.get(partition, float("inf")), start + size + settings.lateness)
-            record = aggregate.record()
-            await windows.send(key=_window_key(aggregate).encode(), value=orjson.dumps(record))
-            metrics.WINDOW_UPDATES.inc()
-            pair_gauges.window(record)
-        metrics.OPEN_WINDOWS.set(sum(len(index) for index in open_windows.values()))
 
     @app.timer(interval=5.0)
     async def report_lag() -> None:
@@ -315,6 +338,7 @@ def create_app(settings: Settings) -> faust.App:
     async def forget_window_index(sender: faust.App, revoked: Any = None, **kwargs: Any) -> None:
         metrics.REBALANCES.inc()
         open_windows.clear()  # rebuilt from the table for whatever partitions come back
+        state.forget()
         next_close.clear()
         latest_arrival.clear()  # whoever owns an input partition next re-learns its progress
         announced.clear()
@@ -328,11 +352,6 @@ def create_app(settings: Settings) -> faust.App:
         return web.bytes(metrics.exposition(), content_type="text/plain")
 
     return app
-
-
-def _aggregate(state: dict) -> WindowAggregate:
-    """A window's aggregate from its table value (which also records the partition it lives on)."""
-    return WindowAggregate.from_state({k: v for k, v in state.items() if k != "partition"})
 
 
 def _directed(dyad: dict) -> dict[str, float | None]:
