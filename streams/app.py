@@ -15,6 +15,7 @@ interval, with the records acked after the save (streams/window_state.py).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import time
@@ -261,7 +262,7 @@ def create_app(settings: Settings) -> faust.App:
             if scores.channel.queue.empty() or len(state.unpublished) >= state.publish_every:
                 publish()
             if state.due() or len(state.pending) >= MAX_UNSAVED:
-                await save()
+                save()
 
     def publish() -> None:
         for record in state.publish(windows):
@@ -269,21 +270,32 @@ def create_app(settings: Settings) -> faust.App:
             pair_gauges.window(record)
         metrics.OPEN_WINDOWS.set(sum(len(index) for index in open_windows.values()))
 
-    async def save() -> None:
+    saved_batches: asyncio.Queue[list[Any]] = asyncio.Queue()
+
+    def save() -> None:
         publish()
         saved = state.save()
-        await app.producer.flush()  # Faust commits acked offsets without draining the changelog writes first
-        state.seal()
-        await app.producer.flush()
-        for event in saved:
-            await acking[0].ack(event)
+        if saved:
+            saved_batches.put_nowait(saved)
+
+    @app.task
+    async def ack_saved() -> None:
+        """Acks saved records once their table writes have reached the broker: Faust commits acked offsets without
+        draining pending changelog writes. Off the agent's path, so its waits do not add to latency."""
+        while True:
+            saved = await saved_batches.get()
+            await app.producer.flush()
+            state.seal()
+            await app.producer.flush()
+            for event in saved:
+                await acking[0].ack(event)
 
     @app.timer(interval=0.25)
     async def save_when_idle() -> None:
         """Saves (and acks) the last records of a burst, and a batch left behind when a rebalance cleared the
         queue between two records, so a rebalance or shutdown waiting for acks is never stuck."""
         if acking and state.due():
-            await save()
+            save()
 
     async def add_to_windows(partition: int, score: dict) -> None:
         arrival = score.get("watermark", score.get("arrived_at", 0.0))
@@ -292,7 +304,8 @@ def create_app(settings: Settings) -> faust.App:
         if "pair" in score:
             count_score(partition, score, now)
         if now > next_close.get(partition, float("inf")):
-            await save()  # the clock that closes these windows is saved before they are removed
+            save()  # the clock that closes these windows reaches the broker before they are removed
+            await app.producer.flush()
             await close_windows(partition, now)
 
     def count_score(partition: int, score: dict, now: float) -> None:
