@@ -29,7 +29,7 @@ import orjson
 from processors.article import ArticleError, decode_article
 from processors.limits import TextLimits
 from processors.shifts import Baseline, ShiftRules, observe
-from processors.windows import WindowAggregate, is_closed, is_too_late, window_key, window_start
+from processors.windows import WindowAggregate, is_closed, is_too_late, window_start
 from streams import metrics
 from streams.live_gazetteer import LiveGazetteer
 from streams.security import faust_credentials
@@ -222,7 +222,7 @@ def create_app(settings: Settings) -> faust.App:
             aggregate = state.get(key)
             if aggregate is not None:
                 final = aggregate.record(True)
-                windows.send_soon(key=_window_key(aggregate).encode(), value=orjson.dumps(final))
+                windows.send_soon(key=final["key"].encode(), value=orjson.dumps(final))
                 metrics.WINDOWS_CLOSED.inc()
                 await check_shift(partition, final, aggregate.movers)
                 state.closed(key, partition)
@@ -371,7 +371,3 @@ def _directed(dyad: dict) -> dict[str, float | None]:
     """The dyad's directed scores as the dyads topic carries them: a_to_b and b_to_a (None when absent)."""
     ways = {(d["source"], d["target"]): d["sentiment"] for d in dyad.get("directed", ())}
     return {"a_to_b": ways.get((dyad["a"], dyad["b"])), "b_to_a": ways.get((dyad["b"], dyad["a"]))}
-
-
-def _window_key(aggregate: WindowAggregate) -> str:
-    return window_key(aggregate.pair, aggregate.size, aggregate.start)

@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from processors.windows import WindowAggregate, window_key
+from processors.windows import WindowAggregate
 
 Table = Any  # a faust.Table: the memory store in .data, changelog records through send_changelog()
 
@@ -43,13 +43,13 @@ class WindowState:
 
     def put(self, table: Table, partition: int, key: str, value: Any) -> None:
         """Set a table key, with its changelog record on `partition`."""
-        table.send_changelog(partition, key, value)
+        _send(table, partition, key, value)
         table.data[key] = value
         self.last_written[(table.name, partition)] = (table, key, value)
 
     def remove(self, table: Table, partition: int, key: str) -> None:
         if key in table.data:
-            table.send_changelog(partition, key, None, value_serializer="raw")
+            _send(table, partition, key, None)
             del table.data[key]
             self.last_written[(table.name, partition)] = (table, key, None)
 
@@ -57,10 +57,7 @@ class WindowState:
         """Write the last record of every changelog partition written since the last seal once more (see above);
         call it once the writes are flushed."""
         for (_, partition), (table, key, value) in self.last_written.items():
-            if value is None:
-                table.send_changelog(partition, key, None, value_serializer="raw")
-            else:
-                table.send_changelog(partition, key, value)
+            _send(table, partition, key, value)
         self.last_written.clear()
 
     def clock_of(self, key: str) -> float:
@@ -107,8 +104,7 @@ class WindowState:
         for key in self.unpublished:
             aggregate = self.live[key][1]
             record = aggregate.record()
-            topic.send_soon(key=window_key(aggregate.pair, aggregate.size, aggregate.start).encode(),
-                            value=orjson.dumps(record))  # fmt: skip
+            topic.send_soon(key=record["key"].encode(), value=orjson.dumps(record))
             records.append(record)
         self.unpublished.clear()
         return records
@@ -136,6 +132,14 @@ class WindowState:
         self.unsaved_clocks.clear()
         self.pending.clear()
         self.last_written.clear()
+
+
+def _send(table: Table, partition: int, key: str, value: Any) -> None:
+    """A changelog record; None is a tombstone (sent raw, as Faust deletes keys)."""
+    if value is None:
+        table.send_changelog(partition, key, None, value_serializer="raw")
+    else:
+        table.send_changelog(partition, key, value)
 
 
 def without_partition(state: dict) -> dict:

@@ -25,9 +25,6 @@ class FakeTable(dict):
             raise KeyError(key)
         return self.default()
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return dict.get(self, key, default)
-
     def send_changelog(self, partition: int, key: str, value: Any, value_serializer: str | None = None) -> None:
         self.changelog.append((partition, key, value))
 
