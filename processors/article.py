@@ -67,6 +67,7 @@ def parse_time(value: str) -> datetime:
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_ASCII_WORD = re.compile(r"[a-z]{2,}")  # the same as _WORD on lower-cased ASCII text, and twice as fast
 _LETTER = re.compile(r"[^\W\d_]")
 _NON_LATIN_LETTER = re.compile(r"[^\W\d_\u0000-\u024f\u1e00-\u1eff]")
 _ENGLISH = frozenset(
@@ -82,7 +83,7 @@ def looks_english(text: str) -> bool:
         letters = len(_LETTER.findall(sample))
         if letters >= 20 and len(_NON_LATIN_LETTER.findall(sample)) > 0.4 * letters:
             return False  # mostly non-Latin script
-    words = _WORD.findall(sample.lower())
+    words = (_ASCII_WORD if sample.isascii() else _WORD).findall(sample.lower())
     if len(words) < 12:
         return True  # too short to judge; headlines pass
     hits = sum(map(_ENGLISH.__contains__, words))

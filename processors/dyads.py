@@ -29,6 +29,9 @@ from processors.text import plain_snippet
 _STRONG_CUT = re.compile(r"[;:—–]|--")
 _CLAUSE_WORD = re.compile(r"(?:after|amid|while|whereas|although|though|despite|following|but|before|since)\b")
 _COMMA_CLAUSE = re.compile(r",\s+(?=(?:and|which|who|as|just|saying|where|when|a|an)\b)")
+# Substrings that each match of _STRONG_CUT / _CLAUSE_WORD contains ("though" also covers "although").
+_STRONG_MARKS = (";", ":", "—", "–", "--")
+_CLAUSE_WORD_STEMS = ("after", "amid", "while", "whereas", "though", "despite", "following", "but", "before", "since")
 _EDGE_PUNCT = ".,;:!?\"'()“”‘’"
 
 
@@ -85,18 +88,22 @@ def clause_cuts(text: str, start: int, end: int, split_words: bool = True, comma
 
 def _cuts(text: str, start: int, end: int, split_words: bool, commas: bool) -> tuple[set[int], set[int]]:
     """(cuts at punctuation and subordinating words, cuts before ", and" / ", which" ...)."""
+    # Substring tests (in C) rule out most patterns for most sentences before any regex scans them.
+    segment = text[start:end]
     cuts = set()
-    for match in _STRONG_CUT.finditer(text, start, end):
-        at = match.start()
-        if text[at] != ":" or not (0 < at < len(text) - 1 and text[at - 1].isdigit() and text[at + 1].isdigit()):
-            cuts.add(at)  # not the colon of a time ("10:30")
+    if any(mark in segment for mark in _STRONG_MARKS):
+        for match in _STRONG_CUT.finditer(text, start, end):
+            at = match.start()
+            if text[at] != ":" or not (0 < at < len(text) - 1 and text[at - 1].isdigit() and text[at + 1].isdigit()):
+                cuts.add(at)  # not the colon of a time ("10:30")
     comma: set[int] = set()
     if split_words:
-        for match in _CLAUSE_WORD.finditer(text, start, end):
-            at = match.start()
-            if at == 0 or not text[at - 1].isalnum():
-                cuts.add(at)
-        if commas:
+        if any(word in segment for word in _CLAUSE_WORD_STEMS):
+            for match in _CLAUSE_WORD.finditer(text, start, end):
+                at = match.start()
+                if at == 0 or not text[at - 1].isalnum():
+                    cuts.add(at)
+        if commas and "," in segment:
             comma = {match.end() for match in _COMMA_CLAUSE.finditer(text, start, end)}
     return cuts, comma
 
@@ -114,7 +121,8 @@ def clauses(text: str, start: int, end: int, split_words: bool = True, commas: b
 def clause_levels(text: str, start: int, end: int, split_words: bool = True) -> tuple[list[tuple[int, int]], ...]:
     """(clauses without, clauses with the comma cuts) of text[start:end], from one pass over the text."""
     strong, comma = _cuts(text, start, end, split_words, True)
-    return _ranges(start, end, strong), _ranges(start, end, strong | comma)
+    coarse = _ranges(start, end, strong)
+    return coarse, _ranges(start, end, strong | comma) if comma else coarse
 
 
 class _Masked:
@@ -126,10 +134,14 @@ class _Masked:
         self.starts = [m.start for m in matches]
 
     def between(self, start: int, end: int) -> str:
+        matches = self.matches
+        first = bisect.bisect_right(self.starts, start) - 1
+        after = first + 1
+        if (first < 0 or matches[first].end <= start) and (after == len(matches) or matches[after].start >= end):
+            return self.text[start:end]  # no match inside: nothing to mask
         parts = []
         cursor = start
-        matches = self.matches
-        for index in range(max(0, bisect.bisect_right(self.starts, start) - 1), len(matches)):
+        for index in range(max(0, first), len(matches)):
             match = matches[index]  # indexing, not slicing: a slice would copy the rest of the list every call
             if match.start >= end:
                 break
@@ -143,8 +155,11 @@ class _Masked:
         return " ".join(parts)
 
 
-def _clause_tone(tone: ToneModel, text: str, config: DyadConfig, memo: dict[str, float]) -> float:
-    if config.require_event and not tone.has_event(text):
+def _clause_tone(
+    tone: ToneModel, text: str, config: DyadConfig, memo: dict[str, float], has_event: bool | None = None
+) -> float:
+    """`has_event`: whether the text uses diplomatic vocabulary, when the caller already knows."""
+    if config.require_event and not (tone.has_event(text) if has_event is None else has_event):
         return 0.0
     score = memo.get(text)
     if score is None:
@@ -155,18 +170,23 @@ def _clause_tone(tone: ToneModel, text: str, config: DyadConfig, memo: dict[str,
     return (magnitude - config.dead_zone) / (1.0 - config.dead_zone) * (1 if score > 0 else -1)
 
 
-def _index(ranges: list[tuple[int, int]], starts: list[int], offset: int) -> int:
-    """Which of the contiguous `ranges` (whose starts are `starts`) holds offset; the last one if none does."""
-    index = bisect.bisect_right(starts, offset) - 1
-    if index < 0 or offset >= ranges[index][1]:
-        return len(ranges) - 1
-    return index
+def _clause_of(ranges: list[tuple[int, int]], mentions: list[Mention]) -> dict[int, int]:
+    """id(mention) -> which of the contiguous `ranges` holds its start (the last one if none does)."""
+    if len(ranges) == 1:
+        return dict.fromkeys(map(id, mentions), 0)
+    starts = [a for a, _ in ranges]
+    last = len(ranges) - 1
+    found = {}
+    for mention in mentions:
+        index = bisect.bisect_right(starts, mention.start) - 1
+        found[id(mention)] = last if index < 0 or mention.start >= ranges[index][1] else index
+    return found
 
 
 def attribute(tagged: Tagged, tone: ToneModel, config: DyadConfig | None = None) -> list[Dyad]:
     """One Dyad per unordered pair of countries that take part in the article (dateline-only ones excluded)."""
     config = config or DyadConfig()
-    countries = sorted(set(tagged.countries) - set(tagged.dateline_only))
+    countries = sorted({m.country for m in tagged.mentions if not m.dateline})  # dateline-only ones left out
     dyads = {pair: Dyad(*pair) for pair in combinations(countries, 2)}
     if not dyads:
         return []
@@ -190,15 +210,15 @@ def attribute(tagged: Tagged, tone: ToneModel, config: DyadConfig | None = None)
         s_start, s_end = _sentence_bounds(tagged, sentence)
         weight = config.title_weight if s_start < tagged.title_end else 1.0
         strong, fine = clause_levels(text, s_start, s_end, split_words=config.split_clause_words)
-        strong_starts, fine_starts = [a for a, _ in strong], [a for a, _ in fine]
-        strong_of = {id(m): _index(strong, strong_starts, m.start) for m in mentions}
-        fine_of = {id(m): _index(fine, fine_starts, m.start) for m in mentions}
+        strong_of = _clause_of(strong, mentions)
+        fine_of = strong_of if fine is strong else _clause_of(fine, mentions)
+        of_country: dict[str, list[Mention]] = defaultdict(list)
+        for mention in mentions:
+            of_country[mention.country].append(mention)
         for a, b in combinations(in_sentence, 2):
             dyad = dyads[(a, b)]
             dyad.sentences += 1
-            candidates = _mention_pairs(
-                [m for m in mentions if m.country == a], [m for m in mentions if m.country == b], strong_of
-            )
+            candidates = _mention_pairs(of_country[a], of_country[b], strong_of)
             if not candidates:
                 continue  # named in different clauses: no tone either way
             score, left, right, way = _pair_tone(tone, config, masked, candidates, fine, mentions, fine_of, memo)
@@ -269,7 +289,7 @@ def _pair_tone(
         if len(between.split()) > config.max_gap:
             break
         if tone.has_event(between):
-            return _clause_tone(tone, between, config, memo), left, right, way_of(_words(between))
+            return _clause_tone(tone, between, config, memo, True), left, right, way_of(_words(between))
     left, right = candidates[0]
     clause = fine_of[id(left)]
     between = masked.between(left.end, right.start)

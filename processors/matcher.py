@@ -79,33 +79,43 @@ class GazetteerMatcher:
         self.entries = surface_entries(gazetteer)
         self.automaton = ahocorasick.Automaton()
         for surface in self.entries:
-            self.automaton.add_word(surface, surface)
+            # What the loop over hits needs, computed once: the length, and whether each end must be a word edge
+            # (a surface that ends in "." ("U.S.") needs none after it).
+            self.automaton.add_word(surface, (len(surface) - 1, surface, surface[0].isalnum(), surface[-1].isalnum()))
         self.automaton.make_automaton()
 
     def __call__(self, text: str) -> list[Match]:
-        found = []
+        kept: list[Match] = []
+        group: list[Match] = []  # hits that overlap one another, decided together
         size = len(text)
-        for last, surface in self.automaton.iter(text):
-            start = last - len(surface) + 1
+        group_end = 0
+        for last, (extra, surface, edge_before, edge_after) in self.automaton.iter(text):
+            start = last - extra
             end = last + 1
-            # Word boundaries on both sides; a surface that ends in "." ("U.S.") needs none after it.
-            if start and (text[start - 1].isalnum() or text[start - 1] == "_") and surface[0].isalnum():
+            if edge_before and start and (text[start - 1].isalnum() or text[start - 1] == "_"):
                 continue
-            if end < size and (text[end].isalnum() or text[end] == "_") and surface[-1].isalnum():
+            if edge_after and end < size and (text[end].isalnum() or text[end] == "_"):
                 continue
-            found.append(Match(start, end, surface))
-        if len(found) < 2:
-            return found
-        found.sort(key=lambda m: (m.start - m.end, m.start))
-        taken = bytearray(size)
-        kept = []
-        for match in found:
-            if 1 in taken[match.start : match.end]:
-                continue
-            taken[match.start : match.end] = b"\x01" * (match.end - match.start)
-            kept.append(match)
-        kept.sort()
+            # Hits come in order of their end, so a hit overlaps the group exactly when it starts before the group's
+            # last end.
+            if start >= group_end and group:
+                kept.extend(group if len(group) == 1 else _longest(group))
+                group = []
+            group.append(Match(start, end, surface))
+            group_end = end
+        if group:
+            kept.extend(group if len(group) == 1 else _longest(group))
         return kept
+
+
+def _longest(group: list[Match]) -> list[Match]:
+    """Overlapping matches resolved to the longest, then leftmost, in order of their start."""
+    chosen: list[Match] = []
+    for match in sorted(group, key=lambda m: (m.start - m.end, m.start)):
+        if all(match.end <= other.start or other.end <= match.start for other in chosen):
+            chosen.append(match)
+    chosen.sort()
+    return chosen
 
 
 @cache

@@ -20,6 +20,7 @@ from processors.matcher import Entry, GazetteerMatcher, Match, default_matcher
 from processors.territories import TerritoryPolicy, load_policy
 
 _LEADER_ONLY = frozenset({"leader"})
+_BLOCK, _ORG, _TERRITORY, _LEADER, _PLACE = range(5)  # what Tagger.tag does with a match (Tagger.plans)
 _TERRITORY_ONLY = frozenset({"territory"})
 
 
@@ -35,7 +36,7 @@ class Mention:
     dateline: bool = False
 
     def as_dict(self) -> dict:
-        return {
+        found = {
             "country": self.country,
             "text": self.text,
             "kind": self.kind,
@@ -43,8 +44,10 @@ class Mention:
             "end": self.end,
             "sentence": self.sentence,
             "rule": self.rule,
-            **({"dateline": True} if self.dateline else {}),
         }
+        if self.dateline:
+            found["dateline"] = True
+        return found
 
 
 @dataclass(slots=True)
@@ -109,6 +112,22 @@ class Tagger:
                 self.place[surface] = (entry, f"{entry.kind}:{surface}")
         self.context_checked = self.hyphen_only | self.person_names | self.language_demonyms
         self.deferred = set(self.ambiguous) | set(self.us_states)
+        # What the loop over matches does with each surface, decided once: one lookup per match.
+        self.plans: dict[str, tuple] = {}
+        for surface, entries in self.entries.items():
+            kinds = self.kinds[surface]
+            if "block" in kinds:
+                self.plans[surface] = (_BLOCK,)
+            elif "org" in kinds:
+                self.plans[surface] = (_ORG, next(e.target for e in entries if e.kind == "org"))
+            elif kinds == _TERRITORY_ONLY:
+                self.plans[surface] = (_TERRITORY, entries[0].target, f"territory:{surface}@{self.policy.name}")
+            elif kinds == _LEADER_ONLY:
+                self.plans[surface] = (_LEADER, entries)
+            else:
+                entry, rule = self.place[surface]
+                checked, deferred = surface in self.context_checked, surface in self.deferred
+                self.plans[surface] = (_PLACE, entry, rule, checked, deferred)
 
     # -- context checks ---------------------------------------------------------------------------------------
 
@@ -184,34 +203,32 @@ class Tagger:
         sure: list[Mention] = []
         pending: list[_Pending] = []
         orgs: list[str] = []
+        plans = self.plans
         for match in matches:
-            entries = self.entries[match.surface]
-            kinds = self.kinds[match.surface]
-            if "block" in kinds:
+            plan = plans[match.surface]
+            action = plan[0]
+            if action == _BLOCK:
                 continue
-            if "org" in kinds:
-                key = next(e.target for e in entries if e.kind == "org")
-                if key not in orgs:
-                    orgs.append(key)
+            if action == _ORG:
+                if plan[1] not in orgs:
+                    orgs.append(plan[1])
                 continue
             sentence = bisect.bisect_right(starts, match.start) - 1
-            if kinds == _TERRITORY_ONLY:
-                country = self.policy.country(entries[0].target, day)
-                if country is not None:
-                    rule = f"territory:{match.surface}@{self.policy.name}"
-                    sure.append(_mention(match, country, "territory", rule, sentence, dateline))
-                continue
-            in_headline = headline and match.start < title_end
-            if kinds != _LEADER_ONLY:
-                entry, rule = self.place[match.surface]
-                if match.surface in self.context_checked and not self._keep_country(text, match, entry, in_headline):
+            if action == _PLACE:
+                _, entry, rule, checked, deferred = plan
+                if checked and not self._keep_country(text, match, entry, headline and match.start < title_end):
                     continue
-                if match.surface in self.deferred:
+                if deferred:
                     pending.append(_Pending(match, entry.kind, [(entry.target, rule)], sentence))
                 else:
                     sure.append(_mention(match, entry.target, entry.kind, rule, sentence, dateline))
                 continue
-            options = self._leader_options(text, match, entries, day, in_headline)
+            if action == _TERRITORY:
+                country = self.policy.country(plan[1], day)
+                if country is not None:
+                    sure.append(_mention(match, country, "territory", plan[2], sentence, dateline))
+                continue
+            options = self._leader_options(text, match, plan[1], day, headline and match.start < title_end)
             if len(options) == 1:
                 iso3, rule = options[0]
                 sure.append(_mention(match, iso3, "leader", rule, sentence, dateline))
@@ -279,13 +296,5 @@ class Tagger:
 
 
 def _mention(match: Match, iso3: str, kind: str, rule: str, sentence: int, dateline: tuple[int, int]) -> Mention:
-    return Mention(
-        country=iso3,
-        text=match.surface,
-        kind=kind,
-        start=match.start,
-        end=match.end,
-        sentence=sentence,
-        rule=rule,
-        dateline=dateline[0] <= match.start and match.end <= dateline[1],
-    )
+    start, end, surface = match
+    return Mention(iso3, surface, kind, start, end, sentence, rule, dateline[0] <= start and end <= dateline[1])
