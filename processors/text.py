@@ -45,8 +45,9 @@ def clean_text(text: str) -> str:
 
 def plain_snippet(text: str, limit: int = 300) -> str:
     """Text safe to put in an evidence field or an alert: one line, no control characters, at most `limit` chars."""
-    if text.isprintable() and "  " not in text:
-        text = text.strip()  # nothing else to do: control, line and no-break characters are all unprintable
+    stripped = text.strip()
+    if stripped.isprintable() and "  " not in stripped:
+        text = stripped  # nothing else to do: control, line and no-break characters are all unprintable
     else:
         text = _CONTROL.sub("", text).replace("\n", " ").replace("\r", " ").replace("\t", " ").strip()
         text = _SPACES.sub(" ", text)
