@@ -56,6 +56,19 @@ def is_closed(window_end: int, stream_time: float, lateness: int) -> bool:
     return stream_time > window_end + lateness
 
 
+def watermark(progress: dict[int, float], idle: set[int], previous: float = 0.0) -> float:
+    """Event-time watermark of one partition of the aggregation: the least progress (latest arrival) over the input
+    partitions not announced idle; when all are idle, the most progress of any; never lower than `previous`.
+
+    An idle partition has nothing left to read, so it does not hold windows open; once it sends again it counts
+    again, and `previous` keeps the watermark from going back, so a window closed meanwhile stays closed. When every
+    partition is idle, everything sent so far has been read, and a new record arrives after all of it.
+    """
+    active = [clock for source, clock in progress.items() if source not in idle]
+    current = min(active) if active else max(progress.values(), default=0.0)
+    return max(previous, current)
+
+
 def article_key(article_id: str) -> str:
     """A short, stable digest of an article id, to remember which articles a window has counted."""
     return hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).hexdigest()

@@ -29,7 +29,7 @@ import orjson
 from processors.article import ArticleError, decode_article
 from processors.limits import TextLimits
 from processors.shifts import Baseline, ShiftRules, observe
-from processors.windows import WindowAggregate, is_closed, is_too_late, window_start
+from processors.windows import WindowAggregate, is_closed, is_too_late, watermark, window_start
 from streams import metrics
 from streams.live_gazetteer import LiveGazetteer
 from streams.security import faust_credentials
@@ -134,6 +134,8 @@ def create_app(settings: Settings) -> faust.App:
     next_close: dict[int, float] = {}
     latest_arrival: dict[int, float] = {}  # input partition -> latest arrival tagged here
     announced: dict[int, float] = {}  # input partition -> latest arrival announced as a watermark
+    last_record: dict[int, float] = {}  # input partition -> when (monotonic) a record of it was last seen here
+    announced_idle: set[int] = set()  # input partitions announced idle and silent since
 
     async def refuse(event: Any, raw: bytes | None, error: Exception, reason: str, message: str) -> None:
         metrics.ARTICLES_DEAD_LETTERED.labels(reason).inc()
@@ -144,6 +146,8 @@ def create_app(settings: Settings) -> faust.App:
     async def tag_articles(stream: faust.StreamT) -> None:
         async for event in stream.events():
             metrics.ARTICLES_RECEIVED.inc()
+            last_record[event.message.partition] = time.monotonic()
+            announced_idle.discard(event.message.partition)
             raw = event.value
             arrived_at = event.message.timestamp or datetime.now(UTC).timestamp()
             try:
@@ -199,13 +203,45 @@ def create_app(settings: Settings) -> faust.App:
                 for partition in range(settings.partitions):
                     await dyads.send(value=marker, partition=partition)
                 announced[source] = arrival
+        if settings.idle_timeout > 0:
+            await announce_idle()
+
+    async def announce_idle() -> None:
+        """Tell every dyads partition which of this worker's input partitions have sent nothing for idle_timeout
+        seconds and have nothing left to read: the watermark leaves them out until they send again, so a quiet
+        partition does not hold every window open. Opt-in, because it makes closing depend on the wall clock."""
+        now = time.monotonic()
+        for tp in app.consumer.assignment():
+            if tp.topic != articles.get_topic_name() or tp.partition in announced_idle:
+                continue
+            source = tp.partition
+            if now - last_record.setdefault(source, now) < settings.idle_timeout:
+                continue
+            highwater, read = app.consumer.highwater(tp), app.consumer._read_offset.get(tp)
+            if highwater and (read is None or read + 1 < highwater):
+                continue  # records left to read: busy, not idle
+            marker = orjson.dumps({"watermark": latest_arrival.get(source, 0.0), "source_partition": source,
+                                   "idle": True})  # fmt: skip
+            for partition in range(settings.partitions):
+                await dyads.send(value=marker, partition=partition)
+            announced_idle.add(source)
+            log.info(
+                "input partition %s idle for %.0fs: windows no longer wait for it", source, now - last_record[source]
+            )
 
     state = WindowState(dyad_windows, stream_clock, save_interval=settings.commit_interval)
 
     def stream_time(partition: int) -> float:
-        """Event-time watermark of a dyads partition: the least progress over all input partitions. Records of
-        one input partition arrive in order, so no valid record can fall into a window closed at this time."""
-        return min(state.clock_of(f"{partition}:{source}") for source in range(settings.partitions))
+        """Event-time watermark of a dyads partition: the least progress over the input partitions, leaving out
+        those announced idle (processors.windows.watermark). Records of one input partition arrive in order, so no
+        valid record of a partition that is not idle can fall into a window closed at this time."""
+        sources = range(settings.partitions)
+        progress = {source: state.clock_of(f"{partition}:{source}") for source in sources}
+        idle = {source for source in sources if state.clock_of(f"{partition}:{source}:idle")}
+        key = f"{partition}:watermark"
+        now = watermark(progress, idle, state.clock_of(key))
+        state.advance(key, partition, now)
+        return now
 
     def windows_of(partition: int) -> dict[str, int]:
         index = open_windows.get(partition)
@@ -299,7 +335,9 @@ def create_app(settings: Settings) -> faust.App:
 
     async def add_to_windows(partition: int, score: dict) -> None:
         arrival = score.get("watermark", score.get("arrived_at", 0.0))
-        state.advance(f"{partition}:{score['source_partition']}", partition, arrival)
+        source = score["source_partition"]
+        state.advance(f"{partition}:{source}", partition, arrival)
+        state.set_clock(f"{partition}:{source}:idle", partition, 1.0 if score.get("idle") else 0.0)
         now = stream_time(partition)
         if "pair" in score:
             count_score(partition, score, now)

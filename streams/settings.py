@@ -37,6 +37,9 @@ class Settings:
     rebalance_timeout: float = 10.0
     commit_interval: float = 1.0
     watermark_interval: float = 1.0
+    # An input partition that has sent nothing for this long (seconds) stops holding windows open until it sends
+    # again (see streams/app.py, announce_idle). 0 (the default) keeps every partition in the watermark.
+    idle_timeout: float = 0.0
     fetch_max_wait_ms: int = 10
     producer_linger: float = 0.02
     watch_pairs: tuple[str, ...] = ()

@@ -30,7 +30,9 @@ Table = Any  # a faust.Table: the memory store in .data, changelog records throu
 class WindowState:
     def __init__(self, windows: Table, clocks: Table, save_interval: float, publish_every: int = 500) -> None:
         self.windows = windows  # table key -> aggregate state (+ "partition")
-        self.clocks = clocks  # "<dyads partition>:<input partition>" -> latest arrival seen
+        # "<dyads partition>:<input partition>" -> latest arrival seen; "<dyads partition>:<input partition>:idle" ->
+        # 1.0 while that input partition is announced idle; "<dyads partition>:watermark" -> the partition's watermark
+        self.clocks = clocks
         self.save_interval = save_interval
         self.publish_every = publish_every
         self.live: dict[str, tuple[int, WindowAggregate]] = {}  # changed since the last save
@@ -69,6 +71,12 @@ class WindowState:
     def advance(self, key: str, partition: int, arrival: float) -> None:
         if arrival > self.clock_of(key):
             self.clock[key] = arrival
+            self.unsaved_clocks[key] = partition
+
+    def set_clock(self, key: str, partition: int, value: float) -> None:
+        """Set a clocks-table entry whichever way it moves (an idle flag, for one)."""
+        if value != self.clock_of(key):
+            self.clock[key] = value
             self.unsaved_clocks[key] = partition
 
     def get(self, key: str) -> WindowAggregate | None:

@@ -86,3 +86,14 @@ def test_the_clock_only_moves_forward_and_is_read_through():
     assert state.clock_of("0:1") == 60.0 and state.unsaved_clocks == {"0:1": 0}
     state.forget()
     assert state.clock_of("0:1") == 50.0  # after a revoke: back to what was saved
+
+
+def test_set_clock_moves_either_way_and_is_saved():
+    state, _, _ = make()
+    state.set_clock("0:3:idle", 0, 1.0)
+    assert state.clock_of("0:3:idle") == 1.0 and state.unsaved_clocks == {"0:3:idle": 0}
+    state.save()
+    state.set_clock("0:3:idle", 0, 1.0)
+    assert not state.unsaved_clocks  # unchanged: nothing to write
+    state.set_clock("0:3:idle", 0, 0.0)
+    assert state.clock_of("0:3:idle") == 0.0 and state.unsaved_clocks == {"0:3:idle": 0}

@@ -10,6 +10,7 @@ from processors.windows import (
     is_closed,
     is_too_late,
     parse_duration,
+    watermark,
     window_key,
     window_start,
 )
@@ -100,3 +101,23 @@ def test_states_are_snapshots_that_later_counts_do_not_change():
     restored = WindowAggregate.from_state(saved)
     restored.add("a3", 0.1, 1, 12, 22)
     assert len(saved["seen"]) == 1 and len(saved["movers"]) == 1
+
+
+def test_watermark_is_the_least_progress_of_the_partitions_not_idle():
+    progress = {0: 100.0, 1: 40.0, 2: 70.0}
+    assert watermark(progress, set()) == 40.0
+    assert watermark(progress, {1}) == 70.0  # the quiet partition no longer holds windows open
+    assert watermark(progress, {0, 1, 2}) == 100.0  # all quiet: everything sent so far has been read
+    assert watermark({}, set()) == 0.0
+
+
+def test_watermark_never_goes_back_when_an_idle_partition_sends_again():
+    progress = {0: 100.0, 1: 40.0}
+    closed_at = watermark(progress, {1})
+    assert closed_at == 100.0
+    progress[1] = 45.0  # partition 1 sends again, far behind
+    assert watermark(progress, set(), previous=closed_at) == 100.0  # windows closed meanwhile stay closed
+    progress[1] = 130.0
+    assert watermark(progress, set(), previous=closed_at) == 100.0
+    progress[0] = 150.0
+    assert watermark(progress, set(), previous=closed_at) == 130.0

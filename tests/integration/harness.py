@@ -91,12 +91,12 @@ class Pipeline:
 
     # -- topics ---------------------------------------------------------------------------------------------------
 
-    def produce(self, records: list[tuple[bytes | None, bytes, int | None]]) -> None:
-        """(key, value, timestamp_ms) records to the input topic."""
+    def produce(self, records: list[tuple[bytes | None, bytes, int | None]], partition: int | None = None) -> None:
+        """(key, value, timestamp_ms) records to the input topic (all to `partition` if given)."""
         producer = connect(self.settings, KafkaProducer, linger_ms=5)
         topic = self.settings.topic("articles")
         for key, value, stamp in records:
-            producer.send(topic, key=key, value=value, timestamp_ms=stamp)
+            producer.send(topic, key=key, value=value, timestamp_ms=stamp, partition=partition)
         producer.flush()
         producer.close()
 

@@ -127,6 +127,35 @@ def test_late_articles_inside_lateness_count_older_ones_are_dead_lettered(broker
         pipeline.stop()
 
 
+@pytest.mark.parametrize("idle_timeout", ["0", "2"])
+def test_a_silent_input_partition_holds_windows_open_unless_idle_timeout(
+    broker: str, tmp_path: Path, idle_timeout: str
+) -> None:
+    pipeline = Pipeline(broker, f"idle{idle_timeout}", tmp_path, idle_timeout=idle_timeout)
+    records = feed(160, days=4, seed=13)
+    try:
+        pipeline.wait_ready(pipeline.start_worker())
+        pipeline.produce(records, partition=0)  # partitions 1-3 get nothing
+        pipeline.wait_settled(len(records))
+        finals = [v for v in pipeline.final_windows().values() if v["final"]]
+        if idle_timeout == "0":
+            assert not finals  # the silent partitions' progress stays at 0: no window can close
+            return
+        assert len(finals) >= 10, "windows did not close while partitions 1-3 were idle"
+        assert "idle for" in pipeline.log_text()
+        # A partition that sends again counts again: its articles are tagged and their windows updated.
+        _, newest, stamp = max(records, key=lambda record: record[2] or 0)
+        published = orjson.loads(newest)["published_at"]  # arriving with the newest: inside still-open windows
+        resumed = [(b"resumed-" + k, orjson.dumps({**orjson.loads(v), "id": f"resumed-{k.decode()}",
+                    "published_at": published}), stamp) for k, v, _ in feed(8, days=1, seed=14)]  # fmt: skip
+        before = sum(v["articles"] for v in pipeline.final_windows().values())
+        pipeline.produce(resumed, partition=2)
+        pipeline.wait_settled(len(records) + len(resumed))
+        assert sum(v["articles"] for v in pipeline.final_windows().values()) > before
+    finally:
+        pipeline.stop()
+
+
 def bad_records() -> list[tuple[bytes, str]]:
     """(value, expected reason): at least twenty kinds of bad input."""
     good = {"id": "x", "title": "Talks", "body": "India and Pakistan held talks on trade and water.",
