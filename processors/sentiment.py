@@ -10,6 +10,7 @@ from pathlib import Path
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from processors.gazetteer import DATA_DIR
+from processors.vader import CompoundScorer
 
 LEXICON_PATH = DATA_DIR / "diplomatic_lexicon.tsv"
 _WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
@@ -57,9 +58,10 @@ class ToneModel:
             self.analyzer.lexicon.update(words)
             self.event_words = frozenset(w for w, v in words.items() if v != 0.0)
             self.lexicon_version += f"+diplomatic:{version}" + ("/pairs" if for_pairs else "")
+        self.compound = CompoundScorer(self.analyzer)
 
     def score(self, text: str) -> float:
-        return float(self.analyzer.polarity_scores(text)["compound"])
+        return float(self.compound.score(text))
 
     def has_event(self, text: str) -> bool:
         """Does the text use any cooperation or conflict word of the diplomatic lexicon?"""
