@@ -29,9 +29,6 @@ from processors.text import plain_snippet
 _STRONG_CUT = re.compile(r"[;:—–]|--")
 _CLAUSE_WORD = re.compile(r"(?:after|amid|while|whereas|although|though|despite|following|but|before|since)\b")
 _COMMA_CLAUSE = re.compile(r",\s+(?=(?:and|which|who|as|just|saying|where|when|a|an)\b)")
-# Substrings that each match of _STRONG_CUT / _CLAUSE_WORD contains ("though" also covers "although").
-_STRONG_MARKS = (";", ":", "—", "–", "--")
-_CLAUSE_WORD_STEMS = ("after", "amid", "while", "whereas", "though", "despite", "following", "but", "before", "since")
 _EDGE_PUNCT = ".,;:!?\"'()“”‘’"
 
 
@@ -88,17 +85,18 @@ def clause_cuts(text: str, start: int, end: int, split_words: bool = True, comma
 
 def _cuts(text: str, start: int, end: int, split_words: bool, commas: bool) -> tuple[set[int], set[int]]:
     """(cuts at punctuation and subordinating words, cuts before ", and" / ", which" ...)."""
-    # Substring tests (in C) rule out most patterns for most sentences before any regex scans them.
+    # Substring tests rule out most patterns for most sentences before any regex scans them (the tests must cover
+    # every match of _STRONG_CUT and _CLAUSE_WORD).
     segment = text[start:end]
     cuts = set()
-    if any(mark in segment for mark in _STRONG_MARKS):
+    if ";" in segment or ":" in segment or "—" in segment or "–" in segment or "--" in segment:
         for match in _STRONG_CUT.finditer(text, start, end):
             at = match.start()
             if text[at] != ":" or not (0 < at < len(text) - 1 and text[at - 1].isdigit() and text[at + 1].isdigit()):
                 cuts.add(at)  # not the colon of a time ("10:30")
     comma: set[int] = set()
     if split_words:
-        if any(word in segment for word in _CLAUSE_WORD_STEMS):
+        if _has_clause_word(segment):
             for match in _CLAUSE_WORD.finditer(text, start, end):
                 at = match.start()
                 if at == 0 or not text[at - 1].isalnum():
@@ -106,6 +104,22 @@ def _cuts(text: str, start: int, end: int, split_words: bool, commas: bool) -> t
         if commas and "," in segment:
             comma = {match.end() for match in _COMMA_CLAUSE.finditer(text, start, end)}
     return cuts, comma
+
+
+def _has_clause_word(segment: str) -> bool:
+    """Does the text contain a word _CLAUSE_WORD could match ("though" also covers "although")?"""
+    return (
+        "after" in segment
+        or "amid" in segment
+        or "while" in segment
+        or "whereas" in segment
+        or "though" in segment
+        or "despite" in segment
+        or "following" in segment
+        or "but" in segment
+        or "before" in segment
+        or "since" in segment
+    )
 
 
 def _ranges(start: int, end: int, cuts: Iterable[int]) -> list[tuple[int, int]]:

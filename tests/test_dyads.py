@@ -122,3 +122,16 @@ def test_a_passive_agent_acts():
 def test_coordinated_countries_act_alike():
     ways = directed("Israel and Egypt signed a trade accord.")
     assert set(ways) == {"EGY>ISR", "ISR>EGY"} and ways["EGY>ISR"] == ways["ISR>EGY"] > 0
+
+
+def test_the_substring_prechecks_cover_every_clause_cut_pattern():
+    import re
+
+    from processors.dyads import _CLAUSE_WORD, _STRONG_CUT, _cuts, _has_clause_word
+
+    words = re.search(r"\(\?:([^)]*)\)", _CLAUSE_WORD.pattern).group(1).split("|")
+    assert len(words) >= 10 and all(_has_clause_word(word) for word in words)
+    for mark in (";", ":", "—", "–", "--"):
+        assert _STRONG_CUT.search(mark)
+        text = f"India talks {mark} Pakistan waits"
+        assert _cuts(text, 0, len(text), True, True)[0], mark
