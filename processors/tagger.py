@@ -20,8 +20,8 @@ from processors.matcher import Entry, GazetteerMatcher, Match, default_matcher
 from processors.territories import TerritoryPolicy, load_policy
 
 _LEADER_ONLY = frozenset({"leader"})
-_BLOCK, _ORG, _TERRITORY, _LEADER, _PLACE = range(5)  # what Tagger.tag does with a match (Tagger.plans)
 _TERRITORY_ONLY = frozenset({"territory"})
+_BLOCK, _ORG, _TERRITORY, _LEADER, _PLACE = range(5)  # what Tagger.tag does with a match (Tagger.plans)
 
 
 @dataclass(slots=True)
@@ -87,7 +87,6 @@ class Tagger:
         self.matcher = matcher or default_matcher()
         self.policy = policy or load_policy()
         self.entries = self.matcher.entries
-        self.kinds = {surface: frozenset(e.kind for e in entries) for surface, entries in self.entries.items()}
         self.gazetteer: Gazetteer = self.matcher.gazetteer
         rules = self.gazetteer.rules
         self.person_names = frozenset(rules["person_names"])
@@ -103,19 +102,14 @@ class Tagger:
         self.us_states = {k: v for k, v in rules["us_states"].items() if not k.startswith("_")}
         self.hyphen_only = {k for k in rules["hyphen_only"] if not k.startswith("_")}
         self.food_cues = rules["food_cues"]
-        # Per surface, precomputed for the loop over matches: its place entry (name, demonym, capital) with its rule,
-        # the surfaces that need a look at their context, and those decided once the whole article is read.
-        self.place: dict[str, tuple[Entry, str]] = {}
-        for surface, entries in self.entries.items():
-            entry = next((e for e in entries if e.kind != "leader"), None)
-            if entry is not None:
-                self.place[surface] = (entry, f"{entry.kind}:{surface}")
-        self.context_checked = self.hyphen_only | self.person_names | self.language_demonyms
-        self.deferred = set(self.ambiguous) | set(self.us_states)
-        # What the loop over matches does with each surface, decided once: one lookup per match.
+        # What the loop over matches does with each surface, decided once: one lookup per match. A place (name,
+        # demonym, capital) carries its entry, its rule, whether its context needs a look, and whether it is decided
+        # only once the whole article is read.
+        context_checked = self.hyphen_only | self.person_names | self.language_demonyms
+        deferred = set(self.ambiguous) | set(self.us_states)
         self.plans: dict[str, tuple] = {}
         for surface, entries in self.entries.items():
-            kinds = self.kinds[surface]
+            kinds = frozenset(e.kind for e in entries)
             if "block" in kinds:
                 self.plans[surface] = (_BLOCK,)
             elif "org" in kinds:
@@ -125,9 +119,9 @@ class Tagger:
             elif kinds == _LEADER_ONLY:
                 self.plans[surface] = (_LEADER, entries)
             else:
-                entry, rule = self.place[surface]
-                checked, deferred = surface in self.context_checked, surface in self.deferred
-                self.plans[surface] = (_PLACE, entry, rule, checked, deferred)
+                entry = next(e for e in entries if e.kind != "leader")
+                rule = f"{entry.kind}:{surface}"
+                self.plans[surface] = (_PLACE, entry, rule, surface in context_checked, surface in deferred)
 
     # -- context checks ---------------------------------------------------------------------------------------
 
