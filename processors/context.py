@@ -53,7 +53,11 @@ def sentence_starts(text: str) -> list[int]:
                 if before in ' .(\n"“':
                     continue  # an initial or the end of an acronym: "W.", "U.S."
             # Every abbreviation but "vs" is 2-4 letters with a capital first: a lower-case run before the dot is none.
-            if dot > 1 and last.isalpha() and (not text[max(0, dot - 4) : dot - 1].islower() or last == "s"):
+            if (
+                dot > 1
+                and last.isalpha()
+                and (not text[max(0, dot - 4) : dot - 1].islower() or text[dot - 2 : dot] == "vs")
+            ):
                 word = text[text.rfind(" ", max(0, dot - 6), dot) + 1 : dot]
                 if word in _ABBREVIATIONS:
                     continue
