@@ -217,7 +217,7 @@ def create_app(settings: Settings) -> faust.App:
             source = tp.partition
             if now - last_record.setdefault(source, now) < settings.idle_timeout:
                 continue
-            highwater, read = app.consumer.highwater(tp), app.consumer._read_offset.get(tp)
+            highwater, read = app.consumer.highwater(tp), app.consumer._read_offset.get(tp)  # Faust's last offset read
             if highwater and (read is None or read + 1 < highwater):
                 continue  # records left to read: busy, not idle
             marker = orjson.dumps({"watermark": latest_arrival.get(source, 0.0), "source_partition": source,
