@@ -61,7 +61,7 @@ class ToneModel:
         self.compound = CompoundScorer(self.analyzer)
 
     def score(self, text: str) -> float:
-        return float(self.compound.score(text))
+        return self.compound.score(text)
 
     def has_event(self, text: str) -> bool:
         """Does the text use any cooperation or conflict word of the diplomatic lexicon?"""

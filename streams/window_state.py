@@ -69,9 +69,9 @@ class WindowState:
         return value
 
     def advance(self, key: str, partition: int, arrival: float) -> None:
+        """Move a clock forward (never back)."""
         if arrival > self.clock_of(key):
-            self.clock[key] = arrival
-            self.unsaved_clocks[key] = partition
+            self.set_clock(key, partition, arrival)
 
     def set_clock(self, key: str, partition: int, value: float) -> None:
         """Set a clocks-table entry whichever way it moves (an idle flag, for one)."""
