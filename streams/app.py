@@ -32,6 +32,7 @@ from processors.shifts import Baseline, ShiftRules, observe
 from processors.windows import WindowAggregate, is_closed, is_too_late, watermark, window_start
 from streams import metrics
 from streams.live_gazetteer import LiveGazetteer
+from streams.outbox import Outbox
 from streams.security import faust_credentials
 from streams.settings import Settings
 from streams.window_state import WindowState
@@ -137,6 +138,9 @@ def create_app(settings: Settings) -> faust.App:
     last_record: dict[int, float] = {}  # input partition -> when (monotonic) a record of it was last seen here
     announced_idle: set[int] = set()  # input partitions announced idle and silent since
 
+    outbox = Outbox(app)  # every record the agents write but dead letters and alerts, in order (streams/outbox.py)
+    mentions_topic, dyads_topic = mentions.get_topic_name(), dyads.get_topic_name()
+
     async def refuse(event: Any, raw: bytes | None, error: Exception, reason: str, message: str) -> None:
         metrics.ARTICLES_DEAD_LETTERED.labels(reason).inc()
         key = event.message.key if isinstance(event.message.key, bytes) else None
@@ -174,8 +178,7 @@ def create_app(settings: Settings) -> faust.App:
                 metrics.ARTICLES_TRUNCATED.labels(result["truncated"]).inc()
             source = event.message.partition
             latest_arrival[source] = max(latest_arrival.get(source, 0.0), arrived_at)
-            key = article.id.encode()
-            await mentions.send(key=key, value=orjson.dumps(result))
+            outbox.put(mentions_topic, article.id.encode(), orjson.dumps(result))
             metrics.ARTICLES_TAGGED.inc()
             metrics.EVENT_LAG_SECONDS.observe(max(0.0, arrived_at - published))
             for country, info in result["countries"].items():
@@ -190,8 +193,9 @@ def create_app(settings: Settings) -> faust.App:
                     "article_id": article.id, "arrived_at": arrived_at, "source_partition": source,
                     "evidence": strongest["text"], **_directed(dyad), "versions": gazetteer.versions,
                 }  # fmt: skip
-                await dyads.send(key=dyad["pair"].encode(), value=orjson.dumps(score))
+                outbox.put(dyads_topic, dyad["pair"].encode(), orjson.dumps(score))
                 metrics.DYADS_EMITTED.inc()
+            await outbox.drain()
 
     @app.timer(interval=settings.watermark_interval)
     async def announce_watermarks() -> None:
@@ -201,8 +205,9 @@ def create_app(settings: Settings) -> faust.App:
             if arrival > announced.get(source, 0.0):
                 marker = orjson.dumps({"watermark": arrival, "source_partition": source})
                 for partition in range(settings.partitions):
-                    await dyads.send(value=marker, partition=partition)
+                    outbox.put(dyads_topic, None, marker, partition)  # after the scores it vouches for
                 announced[source] = arrival
+        await outbox.drain()
         if settings.idle_timeout > 0:
             await announce_idle()
 
@@ -223,13 +228,18 @@ def create_app(settings: Settings) -> faust.App:
             marker = orjson.dumps({"watermark": latest_arrival.get(source, 0.0), "source_partition": source,
                                    "idle": True})  # fmt: skip
             for partition in range(settings.partitions):
-                await dyads.send(value=marker, partition=partition)
+                outbox.put(dyads_topic, None, marker, partition)
+            await outbox.drain()
             announced_idle.add(source)
             log.info(
                 "input partition %s idle for %.0fs: windows no longer wait for it", source, now - last_record[source]
             )
 
-    state = WindowState(dyad_windows, stream_clock, save_interval=settings.commit_interval)
+    state = WindowState(dyad_windows, stream_clock, save_interval=settings.commit_interval, changelog=outbox.changelog)
+    windows_topic = windows.get_topic_name()
+
+    def send_window(key: bytes, value: bytes) -> None:
+        outbox.put(windows_topic, key, value)
 
     def stream_time(partition: int) -> float:
         """Event-time watermark of a dyads partition: the least progress over the input partitions, leaving out
@@ -250,6 +260,28 @@ def create_app(settings: Settings) -> faust.App:
             next_close[partition] = min(index.values(), default=float("inf")) + settings.lateness
         return index
 
+    closing_due: set[int] = set()  # dyads partitions whose watermark has passed the end of a window
+    closing = asyncio.Lock()
+    last_close = [time.monotonic()]
+
+    async def close_due() -> None:
+        """Close the windows the watermark has passed, at most once per commit interval: each close waits for the
+        broker, and a replay passes window ends many times a second. No valid record can fall into a window
+        meanwhile (it would be too late), and a redelivered one is counted once."""
+        if not closing_due or time.monotonic() - last_close[0] < settings.commit_interval:
+            return
+        async with closing:
+            if not closing_due:
+                return  # closed by the other caller (the agent or the timer) while this one waited
+            last_close[0] = time.monotonic()
+            save()  # the clocks that close these windows reach the broker before the windows are removed
+            await outbox.flush()
+            partitions = sorted(closing_due)  # read after the wait: a rebalance meanwhile forgets them
+            closing_due.clear()
+            for partition in partitions:
+                await close_windows(partition, state.clock_of(f"{partition}:watermark"))
+            await outbox.drain()
+
     async def close_windows(partition: int, now: float) -> None:
         index = windows_of(partition)
         for key, end in sorted(index.items(), key=lambda item: item[1]):
@@ -258,7 +290,7 @@ def create_app(settings: Settings) -> faust.App:
             aggregate = state.get(key)
             if aggregate is not None:
                 final = aggregate.record(True)
-                windows.send_soon(key=final["key"].encode(), value=orjson.dumps(final))
+                send_window(final["key"].encode(), orjson.dumps(final))
                 metrics.WINDOWS_CLOSED.inc()
                 await check_shift(partition, final, aggregate.movers)
                 state.closed(key, partition)
@@ -299,9 +331,11 @@ def create_app(settings: Settings) -> faust.App:
                 publish()
             if state.due() or len(state.pending) >= MAX_UNSAVED:
                 save()
+            await outbox.drain()
+            await close_due()
 
     def publish() -> None:
-        for record in state.publish(windows):
+        for record in state.publish(send_window):
             metrics.WINDOW_UPDATES.inc()
             pair_gauges.window(record)
         metrics.OPEN_WINDOWS.set(sum(len(index) for index in open_windows.values()))
@@ -320,18 +354,21 @@ def create_app(settings: Settings) -> faust.App:
         draining pending changelog writes. Off the agent's path, so its waits do not add to latency."""
         while True:
             saved = await saved_batches.get()
-            await app.producer.flush()
+            await outbox.flush()
             state.seal()
-            await app.producer.flush()
+            await outbox.flush()
             for event in saved:
                 await acking[0].ack(event)
 
     @app.timer(interval=0.25)
     async def save_when_idle() -> None:
         """Saves (and acks) the last records of a burst, and a batch left behind when a rebalance cleared the
-        queue between two records, so a rebalance or shutdown waiting for acks is never stuck."""
+        queue between two records, so a rebalance or shutdown waiting for acks is never stuck; closes the windows
+        the last records made due."""
         if acking and state.due():
             save()
+        await outbox.drain()
+        await close_due()
 
     async def add_to_windows(partition: int, score: dict) -> None:
         arrival = score.get("watermark", score.get("arrived_at", 0.0))
@@ -342,9 +379,7 @@ def create_app(settings: Settings) -> faust.App:
         if "pair" in score:
             count_score(partition, score, now)
         if now > next_close.get(partition, float("inf")):
-            save()  # the clock that closes these windows reaches the broker before they are removed
-            await app.producer.flush()
-            await close_windows(partition, now)
+            closing_due.add(partition)
 
     def count_score(partition: int, score: dict, now: float) -> None:
         index = windows_of(partition)
@@ -391,6 +426,7 @@ def create_app(settings: Settings) -> faust.App:
         open_windows.clear()  # rebuilt from the table for whatever partitions come back
         state.forget()
         next_close.clear()
+        closing_due.clear()
         latest_arrival.clear()  # whoever owns an input partition next re-learns its progress
         announced.clear()
 

@@ -18,6 +18,7 @@ extra record is a harmless repeat.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -25,15 +26,24 @@ import orjson
 from processors.windows import WindowAggregate
 
 Table = Any  # a faust.Table: the memory store in .data, changelog records through send_changelog()
+Changelog = Callable[[Table, int, str, Any], None]  # (table, partition, key, value or None to delete)
 
 
 class WindowState:
-    def __init__(self, windows: Table, clocks: Table, save_interval: float, publish_every: int = 500) -> None:
+    def __init__(
+        self,
+        windows: Table,
+        clocks: Table,
+        save_interval: float,
+        publish_every: int = 500,
+        changelog: Changelog | None = None,
+    ) -> None:
         self.windows = windows  # table key -> aggregate state (+ "partition")
         # "<dyads partition>:<input partition>" -> latest arrival seen; "<dyads partition>:<input partition>:idle" ->
         # 1.0 while that input partition is announced idle; "<dyads partition>:watermark" -> the partition's watermark
         self.clocks = clocks
         self.save_interval = save_interval
+        self.changelog = changelog or send_changelog  # how changelog records leave (streams.outbox in the app)
         self.publish_every = publish_every
         self.live: dict[str, tuple[int, WindowAggregate]] = {}  # changed since the last save
         self.unpublished: set[str] = set()  # changed since the last publish
@@ -45,13 +55,13 @@ class WindowState:
 
     def put(self, table: Table, partition: int, key: str, value: Any) -> None:
         """Set a table key, with its changelog record on `partition`."""
-        _send(table, partition, key, value)
+        self.changelog(table, partition, key, value)
         table.data[key] = value
         self.last_written[(table.name, partition)] = (table, key, value)
 
     def remove(self, table: Table, partition: int, key: str) -> None:
         if key in table.data:
-            _send(table, partition, key, None)
+            self.changelog(table, partition, key, None)
             del table.data[key]
             self.last_written[(table.name, partition)] = (table, key, None)
 
@@ -59,7 +69,7 @@ class WindowState:
         """Write the last record of every changelog partition written since the last seal once more (see above);
         call it once the writes are flushed."""
         for (_, partition), (table, key, value) in self.last_written.items():
-            _send(table, partition, key, value)
+            self.changelog(table, partition, key, value)
         self.last_written.clear()
 
     def clock_of(self, key: str) -> float:
@@ -105,14 +115,14 @@ class WindowState:
         self.unpublished.discard(key)
         self.remove(self.windows, partition, key)
 
-    def publish(self, topic: Any) -> list[dict]:
-        """Send the changed windows' records (in the producer's buffer, like closes, so a window's records keep
-        their order); returns them."""
+    def publish(self, send: Callable[[bytes, bytes], None]) -> list[dict]:
+        """Send the changed windows' records with `send(key, value)` (the same way as closes, so a window's records
+        keep their order); returns them."""
         records = []
         for key in self.unpublished:
             aggregate = self.live[key][1]
             record = aggregate.record()
-            topic.send_soon(key=record["key"].encode(), value=orjson.dumps(record))
+            send(record["key"].encode(), orjson.dumps(record))
             records.append(record)
         self.unpublished.clear()
         return records
@@ -142,8 +152,8 @@ class WindowState:
         self.last_written.clear()
 
 
-def _send(table: Table, partition: int, key: str, value: Any) -> None:
-    """A changelog record; None is a tombstone (sent raw, as Faust deletes keys)."""
+def send_changelog(table: Table, partition: int, key: str, value: Any) -> None:
+    """A changelog record through Faust; None is a tombstone (sent raw, as Faust deletes keys)."""
     if value is None:
         table.send_changelog(partition, key, None, value_serializer="raw")
     else:

@@ -37,21 +37,14 @@ def make() -> tuple[WindowState, FakeTable, FakeTable]:
 def test_changes_are_published_per_batch_and_saved_per_interval():
     state, windows, clocks = make()
 
-    class Topic:
-        def __init__(self) -> None:
-            self.sent: list[bytes] = []
-
-        def send_soon(self, key: bytes, value: bytes) -> None:
-            self.sent.append(key)
-
-    topic = Topic()
+    sent: list[bytes] = []
     for n in range(5):  # five articles into one window before a publish: one record, no table write yet
         aggregate = state.get("w") or WindowAggregate("IND-PAK", HOUR, 0)
         aggregate.add(f"a{n}", 0.2, 1, 10, 20)
         state.changed("w", 3, aggregate)
         state.advance("3:0", 3, 20.0 + n)
         state.pending.append(n)
-    assert [r["articles"] for r in state.publish(topic)] == [5] and len(topic.sent) == 1
+    assert [r["articles"] for r in state.publish(lambda key, value: sent.append(key))] == [5] and len(sent) == 1
     assert not windows.changelog and not clocks.changelog
     assert state.get("w").articles == 5  # read from the unsaved changes, not the table
     assert state.save() == [0, 1, 2, 3, 4]  # the events to ack, once the writes are flushed

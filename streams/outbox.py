@@ -1,0 +1,60 @@
+"""Records handed straight to the Kafka producer, in the order they were put, without Faust's per-message machinery.
+
+Faust's `Topic.send` wraps every record in a future message, a buffer slot, serializer and codec lookups and sensor
+calls; on this kind of machine that costs several times what the Kafka client itself costs per record, and an
+article makes about twenty records (mentions, dyad scores, window updates, table changelog). So the agents write
+through an outbox: `put` queues an encoded record (no await, so the window state code stays synchronous) and
+`drain` gives the queue to the producer's own `send` (`faust.Producer.send`, the transport's send). Records keep
+the order they were put in, across callers: a watermark marker never overtakes the scores it vouches for, a
+window's tombstone never overtakes its update. Delivery is awaited as for Faust's own sends: `flush` drains, then
+waits on `app.producer.flush()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+log = logging.getLogger("dyadwatch")
+
+
+class Outbox:
+    def __init__(self, app: Any) -> None:
+        self.app = app  # its producer is created when the worker starts
+        self.queue: list[tuple[str, bytes | None, bytes | None, int | None]] = []
+        self.draining = asyncio.Lock()
+
+    def put(self, topic: str, key: bytes | None, value: bytes | None, partition: int | None = None) -> None:
+        """Queue one encoded record (value None is a tombstone); `drain` sends it."""
+        self.queue.append((topic, key, value, partition))
+
+    def changelog(self, table: Any, partition: int, key: Any, value: Any) -> None:
+        """Queue a table's changelog record, serialized as Faust would (`table.send_changelog`); None deletes."""
+        topic = table.changelog_topic
+        key_bytes, _ = topic.prepare_key(key, table.key_serializer)
+        value_bytes = None if value is None else topic.prepare_value(value, table.value_serializer)[0]
+        self.put(topic.get_topic_name(), key_bytes, value_bytes, partition)
+
+    async def drain(self) -> None:
+        """Hand every queued record to the producer, in order (one drainer at a time, so two callers cannot
+        interleave their records)."""
+        if not self.queue:
+            return
+        async with self.draining:
+            send = self.app.producer.send
+            while self.queue:
+                batch, self.queue = self.queue, []
+                for topic, key, value, partition in batch:
+                    delivery = await send(topic, key, value, partition, None, None)
+                    delivery.add_done_callback(_report_failure)
+
+    async def flush(self) -> None:
+        """Drain, then wait until the broker has every record sent so far (this outbox's and Faust's)."""
+        await self.drain()
+        await self.app.producer.flush()
+
+
+def _report_failure(delivery: asyncio.Future) -> None:
+    if not delivery.cancelled() and delivery.exception() is not None:
+        log.error("a window or changelog record was not delivered: %r", delivery.exception())
