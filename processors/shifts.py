@@ -26,8 +26,14 @@ class Baseline:
     mean: float = 0.0
     variance: float = 0.0
     windows: int = 0
+    # The last window folded in and the baseline before it: a window closed again (a worker killed before its close
+    # was saved) is decided against the same baseline as the first time and folded in once.
+    last_window_start: str = ""
+    before_last: dict | None = None
 
-    def update(self, value: float, alpha: float) -> None:
+    def update(self, value: float, alpha: float, window_start: str = "") -> None:
+        self.before_last = {"mean": self.mean, "variance": self.variance, "windows": self.windows}
+        self.last_window_start = window_start
         if self.windows == 0:
             self.mean, self.variance = value, 0.0
         else:
@@ -76,6 +82,9 @@ def observe(window: dict, baseline: Baseline, rules: ShiftRules = ShiftRules()) 
     """
     shift = None
     z = 0.0
+    if baseline.before_last is not None and window["window_start"] == baseline.last_window_start:
+        for name, value in baseline.before_last.items():  # this window again: back to the baseline before it
+            setattr(baseline, name, value)
     supported = window["articles"] >= rules.min_articles and baseline.windows >= rules.min_history
     if supported:
         z = z_score(window["mean"], window["stddev"], window["articles"], baseline, rules.noise_floor)
@@ -99,5 +108,5 @@ def observe(window: dict, baseline: Baseline, rules: ShiftRules = ShiftRules()) 
                 movers=list(window.get("movers", [])),
             )
     if window["articles"] >= rules.min_articles:
-        baseline.update(window["mean"], rules.alpha)
+        baseline.update(window["mean"], rules.alpha, window["window_start"])
     return shift, z

@@ -61,3 +61,26 @@ def test_alert_record_carries_what_an_analyst_needs():
     record = shift.record()
     assert record["schema"] == "alert.v1" and record["pair"] == "IND-PAK" and record["direction"] == "down"
     assert record["baseline"]["windows"] == 4 and record["movers"][0]["article_id"] == "x"
+
+
+def test_a_window_closed_again_is_decided_the_same_and_folded_in_once():
+    """A worker killed after a close reached the broker but before the window's deletion did closes it again."""
+    history = [window("A-B", day, 0.5) for day in range(6)]
+    once, twice = Baseline(), Baseline()
+    for w in history:
+        observe(w, once)
+        observe(w, twice)
+    hostile = window("A-B", 6, -0.9)
+    first = observe(hostile, twice)
+    saved = Baseline.from_state(twice.to_state())  # as the table holds it after the first close
+    again = observe(hostile, saved)
+    assert first[0] is not None and again == first  # the same alert, the same z
+    assert saved == Baseline.from_state(twice.to_state())
+    observe(hostile, once)
+    assert saved.windows == once.windows == 7 and saved.mean == once.mean
+    later = window("A-B", 7, 0.5)
+    assert observe(later, saved) == observe(later, once)
+
+
+def test_baselines_saved_before_the_window_bookkeeping_still_load():
+    assert Baseline.from_state({"mean": 0.2, "variance": 0.01, "windows": 4}).windows == 4
