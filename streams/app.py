@@ -262,18 +262,19 @@ def create_app(settings: Settings) -> faust.App:
 
     closing_due: set[int] = set()  # dyads partitions whose watermark has passed the end of a window
     closing = asyncio.Lock()
-    last_close = [time.monotonic()]
+    last_close = time.monotonic()
 
     async def close_due() -> None:
         """Close the windows the watermark has passed, at most once per commit interval: each close waits for the
         broker, and a replay passes window ends many times a second. No valid record can fall into a window
         meanwhile (it would be too late), and a redelivered one is counted once."""
-        if not closing_due or time.monotonic() - last_close[0] < settings.commit_interval:
+        nonlocal last_close
+        if not closing_due or time.monotonic() - last_close < settings.commit_interval:
             return
         async with closing:
             if not closing_due:
                 return  # closed by the other caller (the agent or the timer) while this one waited
-            last_close[0] = time.monotonic()
+            last_close = time.monotonic()
             save()  # the clocks that close these windows reach the broker before the windows are removed
             await outbox.flush()
             partitions = sorted(closing_due)  # read after the wait: a rebalance meanwhile forgets them

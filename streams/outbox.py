@@ -30,7 +30,8 @@ class Outbox:
         self.queue.append((topic, key, value, partition))
 
     def changelog(self, table: Any, partition: int, key: Any, value: Any) -> None:
-        """Queue a table's changelog record, serialized as Faust would (`table.send_changelog`); None deletes."""
+        """Queue a table's changelog record, serialized with the table's own key and value serializers, as Faust's
+        `table.send_changelog` would; None deletes."""
         topic = table.changelog_topic
         key_bytes, _ = topic.prepare_key(key, table.key_serializer)
         value_bytes = None if value is None else topic.prepare_value(value, table.value_serializer)[0]
@@ -57,4 +58,4 @@ class Outbox:
 
 def _report_failure(delivery: asyncio.Future) -> None:
     if not delivery.cancelled() and delivery.exception() is not None:
-        log.error("a window or changelog record was not delivered: %r", delivery.exception())
+        log.error("a record the worker wrote was not delivered: %r", delivery.exception())

@@ -25,7 +25,7 @@ import orjson
 
 from processors.windows import WindowAggregate
 
-Table = Any  # a faust.Table: the memory store in .data, changelog records through send_changelog()
+Table = Any  # a faust.Table: the memory store in .data; its changelog records go through `changelog`
 Changelog = Callable[[Table, int, str, Any], None]  # (table, partition, key, value or None to delete)
 
 
@@ -35,15 +35,15 @@ class WindowState:
         windows: Table,
         clocks: Table,
         save_interval: float,
+        changelog: Changelog,
         publish_every: int = 500,
-        changelog: Changelog | None = None,
     ) -> None:
         self.windows = windows  # table key -> aggregate state (+ "partition")
         # "<dyads partition>:<input partition>" -> latest arrival seen; "<dyads partition>:<input partition>:idle" ->
         # 1.0 while that input partition is announced idle; "<dyads partition>:watermark" -> the partition's watermark
         self.clocks = clocks
         self.save_interval = save_interval
-        self.changelog = changelog or send_changelog  # how changelog records leave (streams.outbox in the app)
+        self.changelog = changelog  # how changelog records leave (streams.outbox.Outbox.changelog in the app)
         self.publish_every = publish_every
         self.live: dict[str, tuple[int, WindowAggregate]] = {}  # changed since the last save
         self.unpublished: set[str] = set()  # changed since the last publish
@@ -150,14 +150,6 @@ class WindowState:
         self.unsaved_clocks.clear()
         self.pending.clear()
         self.last_written.clear()
-
-
-def send_changelog(table: Table, partition: int, key: str, value: Any) -> None:
-    """A changelog record through Faust; None is a tombstone (sent raw, as Faust deletes keys)."""
-    if value is None:
-        table.send_changelog(partition, key, None, value_serializer="raw")
-    else:
-        table.send_changelog(partition, key, value)
 
 
 def without_partition(state: dict) -> dict:

@@ -11,7 +11,7 @@ HOUR = 3600
 
 
 class FakeTable(dict):
-    """Enough of faust.Table: a memory store in .data, changelog records through send_changelog()."""
+    """Enough of faust.Table: a memory store in .data, and the changelog records written for it."""
 
     def __init__(self, name: str, default: Any = None) -> None:
         super().__init__()
@@ -25,13 +25,14 @@ class FakeTable(dict):
             raise KeyError(key)
         return self.default()
 
-    def send_changelog(self, partition: int, key: str, value: Any, value_serializer: str | None = None) -> None:
-        self.changelog.append((partition, key, value))
+
+def record_changelog(table: FakeTable, partition: int, key: str, value: Any) -> None:
+    table.changelog.append((partition, key, value))
 
 
 def make() -> tuple[WindowState, FakeTable, FakeTable]:
     windows, clocks = FakeTable("windows"), FakeTable("clocks", default=float)
-    return WindowState(windows, clocks, save_interval=1.0), windows, clocks
+    return WindowState(windows, clocks, save_interval=1.0, changelog=record_changelog), windows, clocks
 
 
 def test_changes_are_published_per_batch_and_saved_per_interval():
