@@ -275,8 +275,8 @@ def create_app(settings: Settings) -> faust.App:
             if not closing_due:
                 return  # closed by the other caller (the agent or the timer) while this one waited
             last_close = time.monotonic()
-            save()  # the clocks that close these windows reach the broker before the windows are removed
-            await outbox.flush()
+            save()
+            await make_durable()  # the clocks that close these windows can be restored before any window is removed
             partitions = sorted(closing_due)  # read after the wait: a rebalance meanwhile forgets them
             closing_due.clear()
             for partition in partitions:
@@ -349,15 +349,21 @@ def create_app(settings: Settings) -> faust.App:
         if saved:
             saved_batches.put_nowait(saved)
 
+    async def make_durable() -> None:
+        """Every table write so far reaches the broker, sealed so that a restore reads all of it (see
+        streams/window_state.py). Without the seal, a worker killed just after closing a window could restore its
+        tombstone but not the clocks that closed it, and count the window's redelivered records into a new one."""
+        await outbox.flush()
+        state.seal()
+        await outbox.flush()
+
     @app.task
     async def ack_saved() -> None:
         """Acks saved records once their table writes have reached the broker: Faust commits acked offsets without
         draining pending changelog writes. Off the agent's path, so its waits do not add to latency."""
         while True:
             saved = await saved_batches.get()
-            await outbox.flush()
-            state.seal()
-            await outbox.flush()
+            await make_durable()
             for event in saved:
                 await acking[0].ack(event)
 

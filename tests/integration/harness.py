@@ -31,6 +31,19 @@ def wait_until(predicate: Callable[[], bool], timeout: float, what: str, interva
     raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
+def window_differences(got: dict[str, dict], expected: dict[str, dict], limit: int = 5) -> list[str]:
+    """Readable differences between two final_windows() results: missing and extra keys, and the fields that differ."""
+    lines = [f"missing {key}" for key in sorted(set(expected) - set(got))[:limit]]
+    lines += [f"extra {key}: {got[key]}" for key in sorted(set(got) - set(expected))[:limit]]
+    for key in sorted(set(got) & set(expected)):
+        fields = {f: (got[key].get(f), expected[key].get(f)) for f in set(got[key]) | set(expected[key])
+                  if got[key].get(f) != expected[key].get(f)}  # fmt: skip
+        if fields and len(lines) < 3 * limit:
+            changes = (f"{field} got {a!r} expected {b!r}" for field, (a, b) in sorted(fields.items()))
+            lines.append(f"{key}: " + ", ".join(changes))
+    return lines
+
+
 def cli(env: dict[str, str], *args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
     """`dyadwatch ARGS` in a subprocess; the timeout is a guard against hangs, not a measurement."""
     return subprocess.run(
