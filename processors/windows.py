@@ -69,6 +69,20 @@ def watermark(progress: dict[int, float], idle: set[int], previous: float = 0.0)
     return max(previous, current)
 
 
+def has_unread(highwater: int | None, processed_next: int | None, position: int | None) -> bool:
+    """Whether an input partition still has records to process, before calling it idle.
+
+    `processed_next` is the offset after the last record processed here since the partition was assigned (None
+    before the first). Until there is one, the consumer's `position` stands in: right after an assignment that is
+    the committed offset (the next to read), later the last offset fetched, which is one lower than the next and
+    so errs on the side of busy. An empty partition, or one whose end is not known yet, has nothing to read.
+    """
+    if not highwater:
+        return False
+    next_offset = processed_next if processed_next is not None else position
+    return next_offset is None or next_offset < highwater
+
+
 def article_key(article_id: str) -> str:
     """A short, stable digest of an article id, to remember which articles a window has counted."""
     return hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).hexdigest()

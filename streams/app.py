@@ -29,7 +29,7 @@ import orjson
 from processors.article import ArticleError, decode_article
 from processors.limits import TextLimits
 from processors.shifts import Baseline, ShiftRules, observe
-from processors.windows import WindowAggregate, is_closed, is_too_late, watermark, window_start
+from processors.windows import WindowAggregate, has_unread, is_closed, is_too_late, watermark, window_start
 from streams import metrics
 from streams.live_gazetteer import LiveGazetteer
 from streams.outbox import Outbox
@@ -137,6 +137,7 @@ def create_app(settings: Settings) -> faust.App:
     announced: dict[int, float] = {}  # input partition -> latest arrival announced as a watermark
     last_record: dict[int, float] = {}  # input partition -> when (monotonic) a record of it was last seen here
     announced_idle: set[int] = set()  # input partitions announced idle and silent since
+    processed_next: dict[int, int] = {}  # input partition -> offset after the last record tagged here
 
     outbox = Outbox(app)  # every record the agents write but dead letters and alerts, in order (streams/outbox.py)
     mentions_topic, dyads_topic = mentions.get_topic_name(), dyads.get_topic_name()
@@ -151,6 +152,7 @@ def create_app(settings: Settings) -> faust.App:
         async for event in stream.events():
             metrics.ARTICLES_RECEIVED.inc()
             last_record[event.message.partition] = time.monotonic()
+            processed_next[event.message.partition] = event.message.offset + 1
             announced_idle.discard(event.message.partition)
             raw = event.value
             arrived_at = event.message.timestamp or datetime.now(UTC).timestamp()
@@ -222,8 +224,8 @@ def create_app(settings: Settings) -> faust.App:
             source = tp.partition
             if now - last_record.setdefault(source, now) < settings.idle_timeout:
                 continue
-            highwater, read = app.consumer.highwater(tp), app.consumer._read_offset.get(tp)  # Faust's last offset read
-            if highwater and (read is None or read + 1 < highwater):
+            position = app.consumer._read_offset.get(tp)  # Faust's: committed offset, then last offset fetched
+            if has_unread(app.consumer.highwater(tp), processed_next.get(source), position):
                 continue  # records left to read: busy, not idle
             marker = orjson.dumps({"watermark": latest_arrival.get(source, 0.0), "source_partition": source,
                                    "idle": True})  # fmt: skip
@@ -435,6 +437,7 @@ def create_app(settings: Settings) -> faust.App:
         next_close.clear()
         closing_due.clear()
         latest_arrival.clear()  # whoever owns an input partition next re-learns its progress
+        processed_next.clear()
         announced.clear()
 
     @app.task

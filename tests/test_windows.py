@@ -7,6 +7,7 @@ import pytest
 from processors.windows import (
     WindowAggregate,
     format_duration,
+    has_unread,
     is_closed,
     is_too_late,
     parse_duration,
@@ -109,6 +110,18 @@ def test_watermark_is_the_least_progress_of_the_partitions_not_idle():
     assert watermark(progress, {1}) == 70.0  # the quiet partition no longer holds windows open
     assert watermark(progress, {0, 1, 2}) == 100.0  # all quiet: everything sent so far has been read
     assert watermark({}, set()) == 0.0
+
+
+def test_a_partition_is_idle_only_with_nothing_left_to_read():
+    # after an assignment, before any record is processed: Faust's position is the committed offset, the next to read
+    assert has_unread(highwater=10, processed_next=None, position=9)  # one record left (once reported idle here)
+    assert not has_unread(highwater=10, processed_next=None, position=10)  # committed to the end
+    assert has_unread(highwater=10, processed_next=None, position=None)  # not positioned yet
+    # once records are processed, the offset after the last one decides, whatever has been fetched
+    assert has_unread(highwater=10, processed_next=9, position=9)  # the last record fetched, not yet processed
+    assert not has_unread(highwater=10, processed_next=10, position=9)
+    assert not has_unread(highwater=0, processed_next=None, position=None)  # an empty partition
+    assert not has_unread(highwater=None, processed_next=None, position=None)  # end unknown: as before
 
 
 def test_watermark_never_goes_back_when_an_idle_partition_sends_again():
