@@ -216,3 +216,26 @@ def read_to_end(settings: Settings, name: str, timeout: float = 60.0, full_name:
         return sorted(records, key=lambda r: (r.partition, r.offset))
     finally:
         reader.close()
+
+
+class TopicCounter:
+    """Counts a topic's records as they arrive, reading each record once: a progress meter for long runs, where
+    reading the topic again from the beginning at every poll would cost time and memory in its square."""
+
+    def __init__(self, settings: Settings, name: str) -> None:
+        self.topic = settings.topic(name)
+        self.reader = connect(settings, KafkaConsumer, group_id=None, enable_auto_commit=False,
+                              fetch_max_wait_ms=100, max_partition_fetch_bytes=8 * 1024 * 1024)  # fmt: skip
+        partitions = [TopicPartition(self.topic, p) for p in sorted(self.reader.partitions_for_topic(self.topic) or [])]
+        self.reader.assign(partitions)
+        self.reader.seek_to_beginning(*partitions)
+        self.count = 0
+
+    def update(self, wait: float = 0.2) -> int:
+        """Read whatever has arrived (until a poll of `wait` seconds finds nothing new); return the total so far."""
+        while polled := self.reader.poll(timeout_ms=int(wait * 1000), max_records=50_000):
+            self.count += sum(len(batch) for batch in polled.values())
+        return self.count
+
+    def close(self) -> None:
+        self.reader.close()

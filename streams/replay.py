@@ -8,6 +8,7 @@ Every output record carries the versions that produced it, so old and new output
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import replace
@@ -17,7 +18,7 @@ from kafka import KafkaConsumer, TopicPartition
 from rich.console import Console
 
 from streams.broker import free_port
-from streams.kafka_io import connect, ensure_topics, producer, read_to_end
+from streams.kafka_io import TopicCounter, connect, ensure_topics, producer
 from streams.settings import ENV_PREFIX, Settings
 from streams.workers import start_worker, stop_worker, wait_ready
 
@@ -104,7 +105,7 @@ def replay(source: Settings, prefix: str, since: float, timeout: float = 1800, c
     """Run the replay; return a summary (records copied, processed, where the outputs are)."""
     console = console or Console(stderr=True)
     target = target_settings(source, prefix)
-    if _exists(target) and read_to_end(target, "articles", timeout=30):
+    if _exists(target) and _holds_records(target):
         raise ReplayError(f"topics with prefix {prefix!r} already hold data; replay into a new prefix")
     ensure_topics(target)
     copied = copy_input(source, target, since)
@@ -117,11 +118,16 @@ def replay(source: Settings, prefix: str, since: float, timeout: float = 1800, c
     try:
         wait_ready(worker, log, timeout=120)
         deadline = time.monotonic() + timeout
-        with console.status("replaying") as status:
+        # Input records that came out tagged or dead-lettered (one output record each; more after a redelivery).
+        counters = [TopicCounter(target, name) for name in ("mentions", "articles.dlq", "dyads.windows")]
+        tagged, dead, windows = counters
+        with console.status("replaying") as status, contextlib.ExitStack() as closing:
+            for counter in counters:
+                closing.callback(counter.close)
             previous, unchanged = -1, 0
             while unchanged < 2:  # every record accounted for, then the window output quiet for two polls
-                done = processed(target)
-                outputs = len(read_to_end(target, "dyads.windows")) if done >= copied else -1
+                done = tagged.update() + dead.update()
+                outputs = windows.update() if done >= copied else -1
                 unchanged = unchanged + 1 if outputs == previous and outputs >= 0 else 0
                 previous = outputs
                 status.update(f"replaying: {done} of {copied} records processed (worker log: {log})")
@@ -133,14 +139,17 @@ def replay(source: Settings, prefix: str, since: float, timeout: float = 1800, c
     return {"copied": copied, "prefix": prefix, "worker_log": str(log)}
 
 
-def processed(settings: Settings) -> int:
-    """Input records that came out tagged or dead-lettered (one output record each; more after a redelivery)."""
-    return len(read_to_end(settings, "mentions")) + len(read_to_end(settings, "articles.dlq"))
-
-
 def _exists(settings: Settings) -> bool:
     reader = connect(settings, KafkaConsumer)
     try:
         return bool(reader.partitions_for_topic(settings.topic("articles")))
     finally:
         reader.close()
+
+
+def _holds_records(settings: Settings) -> bool:
+    counter = TopicCounter(settings, "articles")
+    try:
+        return counter.update(wait=1.0) > 0
+    finally:
+        counter.close()

@@ -79,6 +79,10 @@ def test_leader_swap_mid_stream_then_replay_changes_exactly_the_affected_dyads(b
         )
         assert replayed.returncode == 0, replayed.stderr
         assert orjson.loads(replayed.stdout)["copied"] == len(stories) + 8
+        again_into_same = cli(
+            pipeline.env, "replay", "--from", "2026-10-01T00:00:00Z", "--to-prefix", "t-live-replay", timeout=300
+        )
+        assert again_into_same.returncode == 1 and "already hold data" in again_into_same.stderr
         replay = Pipeline(broker, "live-replay", tmp_path)
         again = by_id(replay)
         assert set(again) == set(live)
