@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 # Tokens on the same line only: a line break ends a title or a paragraph.
-_PREV = re.compile(r"(?:([^\W_][\w'’.-]*)|([^\w\s]))[ \t]*\Z")
 _NEXT = re.compile(r"[ \t]*(?:([^\W_][\w'’.-]*)|([^\w\s]))")
 _WINDOW = 60
+_TOKEN_PUNCT = "_'’.-"  # what a word holds besides letters and digits (\w is letters, digits and _)
 
 # Sentence ends: . ! ? (closing quotes/brackets allowed) before whitespace and a capital or digit; or a line break.
 # Not after an abbreviation ("Mr.", "Gen.", "Dec.") or an initial / dotted acronym ("George W. Bush", "U.S. troops").
@@ -21,11 +21,28 @@ _HEADLINE_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
 def prev_token(text: str, start: int) -> str:
-    """The token right before `start` ("" at the start of the text): a word, or one punctuation character."""
-    match = _PREV.search(text, max(0, start - _WINDOW), start)
-    if match is None:
-        return ""
-    return match.group(1) or match.group(2)
+    """The token right before `start` ("" at the start of the text): a word, or one punctuation character.
+
+    Tokens on the same line only, within `_WINDOW` characters. Written as a backward scan: the regex it replaces
+    (kept in tests/test_context.py, which checks the two agree) tried every position of the window in turn, and
+    took 5 % of the tagger's time.
+    """
+    floor = max(0, start - _WINDOW)
+    end = start
+    while end > floor and text[end - 1] in " \t":
+        end -= 1
+    begin = end
+    while begin > floor and ((c := text[begin - 1]).isalnum() or c in _TOKEN_PUNCT):
+        begin -= 1
+    while begin < end and not text[begin].isalnum():  # a word starts with a letter or digit
+        begin += 1
+    if begin < end:
+        return text[begin:end]
+    if end > floor:  # no word: one punctuation character, if that is what comes before the spaces
+        last = text[end - 1]
+        if not (last.isalnum() or last == "_" or last.isspace()):
+            return last
+    return ""
 
 
 def next_token(text: str, end: int) -> str:
