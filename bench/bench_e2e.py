@@ -168,6 +168,7 @@ def main() -> None:
 
     items = stories(args.articles, datetime(2026, 11, 1, tzinfo=UTC))
     results: dict = json.loads(args.out.read_text()) if args.out.exists() else {}
+    # this run's offline figure, which the streaming cost is a ratio to (bench_tag.py's: tag_bench_articles_per_s)
     results["tag_articles_per_s"] = round(offline_tag_rate(items[:2000]), 1)
     print(f"offline dyadwatch tag      {results['tag_articles_per_s']:>9.1f} articles/s", flush=True)
     workdir = Path(tempfile.mkdtemp(prefix="dyadwatch-bench-"))
