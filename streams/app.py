@@ -263,6 +263,8 @@ def create_app(settings: Settings) -> faust.App:
         return index
 
     closing_due: set[int] = set()  # dyads partitions whose watermark has passed the end of a window
+    nothing_due = asyncio.Event()  # set while closing_due is empty: acks wait for it (see ack_saved)
+    nothing_due.set()
     closing = asyncio.Lock()
     last_close = time.monotonic()
 
@@ -284,6 +286,8 @@ def create_app(settings: Settings) -> faust.App:
             for partition in partitions:
                 await close_windows(partition, state.clock_of(f"{partition}:watermark"))
             await outbox.drain()
+            if not closing_due:
+                nothing_due.set()
 
     async def close_windows(partition: int, now: float) -> None:
         index = windows_of(partition)
@@ -366,6 +370,9 @@ def create_app(settings: Settings) -> faust.App:
         while True:
             saved = await saved_batches.get()
             await make_durable()
+            # A record that made a window due is acked only once the window is closed: the due mark lives in this
+            # process, so if a rebalance came first, only a redelivery would tell the partition's next owner.
+            await nothing_due.wait()
             for event in saved:
                 await acking[0].ack(event)
 
@@ -389,6 +396,7 @@ def create_app(settings: Settings) -> faust.App:
             count_score(partition, score, now)
         if now > next_close.get(partition, float("inf")):
             closing_due.add(partition)
+            nothing_due.clear()
 
     def count_score(partition: int, score: dict, now: float) -> None:
         index = windows_of(partition)
@@ -436,6 +444,7 @@ def create_app(settings: Settings) -> faust.App:
         state.forget()
         next_close.clear()
         closing_due.clear()
+        nothing_due.set()  # the records that made windows due are not acked: their partitions' next owners reread them
         latest_arrival.clear()  # whoever owns an input partition next re-learns its progress
         processed_next.clear()
         announced.clear()
