@@ -64,3 +64,32 @@ def test_changelog_records_are_encoded_as_faust_encodes_them():
     assert topic == table.changelog_topic.get_topic_name() and partition == 5
     assert key == table.changelog_topic.prepare_key("IND-PAK|1h|2026-11-01T00:00:00Z", table.key_serializer)[0]
     assert orjson.loads(value) == {"articles": 2, "partition": 5} and tombstone is None
+
+
+def test_flush_sends_open_batches_at_once_then_waits_for_the_producer():
+    calls: list[str] = []
+
+    class Accumulator:
+        async def flush_for_commit(self) -> None:
+            calls.append("send now")
+
+    class Client:
+        _message_accumulator = Accumulator()
+
+    async def scenario() -> None:
+        app = App()
+        app.producer._producer = Client()  # type: ignore[attr-defined]
+        original = app.producer.flush
+
+        async def flush() -> None:
+            calls.append("flush")
+            await original()
+
+        app.producer.flush = flush  # type: ignore[method-assign]
+        outbox = Outbox(app)
+        outbox.put("scores", b"k", b"v")
+        await outbox.flush()
+        assert app.producer.sent == [("scores", b"k", b"v", None)]
+
+    asyncio.run(scenario())
+    assert calls == ["send now", "flush"]
