@@ -196,15 +196,21 @@ def group_lag(settings: Settings, names: Iterable[str] = ("articles", "dyads")) 
     return total
 
 
+def _reader_from_start(settings: Settings, topic: str) -> tuple[KafkaConsumer, list[TopicPartition]]:
+    """A group-less reader assigned every partition of `topic`, at the beginning."""
+    reader = connect(settings, KafkaConsumer, group_id=None, enable_auto_commit=False, fetch_max_wait_ms=100,
+                     max_partition_fetch_bytes=8 * 1024 * 1024)  # fmt: skip
+    partitions = [TopicPartition(topic, p) for p in sorted(reader.partitions_for_topic(topic) or [])]
+    reader.assign(partitions)
+    reader.seek_to_beginning(*partitions)
+    return reader, partitions
+
+
 def read_to_end(settings: Settings, name: str, timeout: float = 60.0, full_name: bool = False) -> list:
     """Every record of a topic, from the beginning up to its end offsets at the time of the call."""
     topic = name if full_name else settings.topic(name)
-    reader = connect(settings, KafkaConsumer, group_id=None, enable_auto_commit=False, fetch_max_wait_ms=100,
-                     max_partition_fetch_bytes=8 * 1024 * 1024)  # fmt: skip
+    reader, partitions = _reader_from_start(settings, topic)
     try:
-        partitions = [TopicPartition(topic, p) for p in sorted(reader.partitions_for_topic(topic) or [])]
-        reader.assign(partitions)
-        reader.seek_to_beginning(*partitions)
         ends = reader.end_offsets(partitions)
         records = []
         deadline = time.monotonic() + timeout
@@ -223,12 +229,7 @@ class TopicCounter:
     reading the topic again from the beginning at every poll would cost time and memory in its square."""
 
     def __init__(self, settings: Settings, name: str) -> None:
-        self.topic = settings.topic(name)
-        self.reader = connect(settings, KafkaConsumer, group_id=None, enable_auto_commit=False,
-                              fetch_max_wait_ms=100, max_partition_fetch_bytes=8 * 1024 * 1024)  # fmt: skip
-        partitions = [TopicPartition(self.topic, p) for p in sorted(self.reader.partitions_for_topic(self.topic) or [])]
-        self.reader.assign(partitions)
-        self.reader.seek_to_beginning(*partitions)
+        self.reader, _ = _reader_from_start(settings, settings.topic(name))
         self.count = 0
 
     def update(self, wait: float = 0.2) -> int:
