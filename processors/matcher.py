@@ -1,5 +1,9 @@
 """Gazetteer matching: one Aho-Corasick automaton over every surface form, longest match wins.
 
+The automaton is ahocorasick-rs (the Rust `aho-corasick` crate, as a DFA): on this kind of machine it finds an
+article's hits in about a fifth of pyahocorasick's time, which walks its trie one character at a time in Python
+objects. Word edges and overlaps are decided here, over its overlapping hits (in order of their end).
+
 Matching runs on raw text (no tokenizer in the hot path: on this kind of machine spaCy's tokenizer alone costs
 more per article than the whole tagger budget). The same matcher is offered to spaCy pipelines as the
 ``dyadwatch_gazetteer`` component (see :func:`make_gazetteer_component`).
@@ -11,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-import ahocorasick
+import ahocorasick_rs
 
 from processors.gazetteer import Gazetteer, load_gazetteer
 
@@ -77,21 +81,20 @@ class GazetteerMatcher:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self.entries = surface_entries(gazetteer)
-        self.automaton = ahocorasick.Automaton()
-        for surface in self.entries:
-            # What the loop over hits needs, computed once: the length, and whether each end must be a word edge
-            # (a surface that ends in "." ("U.S.") needs none after it).
-            self.automaton.add_word(surface, (len(surface) - 1, surface, surface[0].isalnum(), surface[-1].isalnum()))
-        self.automaton.make_automaton()
+        surfaces = list(self.entries)
+        # What the loop over hits needs, by pattern index, computed once: the surface, and whether each end must be
+        # a word edge (a surface that ends in "." ("U.S.") needs none after it).
+        self.patterns = [(surface, surface[0].isalnum(), surface[-1].isalnum()) for surface in surfaces]
+        self.automaton = ahocorasick_rs.AhoCorasick(surfaces, implementation=ahocorasick_rs.Implementation.DFA)
 
     def __call__(self, text: str) -> list[Match]:
         kept: list[Match] = []
         group: list[Match] = []  # hits that overlap one another, decided together
         size = len(text)
         group_end = 0
-        for last, (extra, surface, edge_before, edge_after) in self.automaton.iter(text):
-            start = last - extra
-            end = last + 1
+        patterns = self.patterns
+        for index, start, end in self.automaton.find_matches_as_indexes(text, overlapping=True):
+            surface, edge_before, edge_after = patterns[index]
             if edge_before and start and (text[start - 1].isalnum() or text[start - 1] == "_"):
                 continue
             if edge_after and end < size and (text[end].isalnum() or text[end] == "_"):

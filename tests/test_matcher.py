@@ -1,9 +1,11 @@
 """The gazetteer matcher on raw text, the sentence splitter, and the spaCy component adapter."""
 
 import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from processors.context import sentence_starts
-from processors.matcher import SPAN_KEY, default_matcher, register_spacy_factory
+from processors.matcher import SPAN_KEY, Match, _longest, default_matcher, register_spacy_factory
 
 
 def surfaces(text: str) -> list[str]:
@@ -22,6 +24,41 @@ def test_offsets_point_at_the_surface():
     text = "Talks between Türkiye and Pakistan’s leaders."
     for match in default_matcher()(text):
         assert text[match.start : match.end] == match.surface
+
+
+def reference_matches(text: str) -> list[Match]:
+    """The matcher's contract, by brute force: every occurrence of every surface (str.find) at word edges, grouped
+    by overlap in order of their end, each group resolved to the longest, leftmost."""
+    matcher = default_matcher()
+    hits = []
+    for surface in matcher.entries:
+        at = text.find(surface)
+        while at >= 0:
+            end = at + len(surface)
+            before_ok = not surface[0].isalnum() or at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_")
+            after_ok = not surface[-1].isalnum() or end == len(text) or not (text[end].isalnum() or text[end] == "_")
+            if before_ok and after_ok:
+                hits.append(Match(at, end, surface))
+            at = text.find(surface, at + 1)
+    hits.sort(key=lambda m: (m.end, m.start))
+    kept: list[Match] = []
+    group: list[Match] = []
+    for hit in hits:
+        if group and hit.start >= max(m.end for m in group):
+            kept.extend(_longest(group))
+            group = []
+        group.append(hit)
+    return kept + (_longest(group) if group else [])
+
+
+_SURFACES = sorted(default_matcher().entries)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_SURFACES), st.text(alphabet=" .,-'’_éÔ😀\nsaA", max_size=4)), max_size=12))
+def test_matcher_finds_what_brute_force_finds(parts: list[str]):
+    text = "".join(parts)
+    assert default_matcher()(text) == reference_matches(text)
 
 
 def test_sentence_starts_skip_abbreviations_and_initials():
