@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from streams.orphans import die_with_parent
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -62,6 +64,7 @@ class EmbeddedBroker:
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent(),  # no broker left behind when the process that started it is killed
         )  # fmt: skip
         try:
             wait_for_port(self.host, self.port, timeout)

@@ -10,6 +10,8 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from streams.orphans import die_with_parent
+
 READY_LINE = b"Worker]: Ready"  # Faust's log line once the group is joined and the tables are restored
 
 
@@ -21,6 +23,7 @@ def start_worker(env: Mapping[str, str], log: Path, web_port: int, workdir: Path
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=die_with_parent(),  # no worker left behind when the process that started it is killed
     )
 
 
