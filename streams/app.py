@@ -167,7 +167,7 @@ def create_app(settings: Settings) -> faust.App:
                                        f"than the allowed lateness of {settings.lateness}s")  # fmt: skip
                 started = time.perf_counter()
                 result = gazetteer.analyzer.analyze(article)
-                metrics.PROCESSING_SECONDS.labels("tag").observe(time.perf_counter() - started)
+                metrics.TAG_SECONDS.observe(time.perf_counter() - started)
             except ArticleError as exc:
                 await refuse(event, raw, exc, exc.reason, exc.message)
                 continue
@@ -184,7 +184,7 @@ def create_app(settings: Settings) -> faust.App:
             metrics.ARTICLES_TAGGED.inc()
             metrics.EVENT_LAG_SECONDS.observe(max(0.0, arrived_at - published))
             for country, info in result["countries"].items():
-                metrics.COUNTRY_MENTIONS.labels(country).inc(info["mentions"])
+                metrics.country_mentions(country).inc(info["mentions"])
             for dyad in result["dyads"]:
                 if dyad["sentences"] == 0:
                     continue  # named in the same article but never related in a sentence
@@ -330,7 +330,7 @@ def create_app(settings: Settings) -> faust.App:
             try:
                 started = time.perf_counter()
                 await add_to_windows(event.message.partition, orjson.loads(event.value))
-                metrics.PROCESSING_SECONDS.labels("aggregate").observe(time.perf_counter() - started)
+                metrics.AGGREGATE_SECONDS.observe(time.perf_counter() - started)
             except Exception:  # a bug must not stop the worker
                 log.exception("aggregation failed at %s/%s", event.message.partition, event.message.offset)
             state.pending.append(event)

@@ -5,6 +5,8 @@ Names follow `dyadwatch_<noun>_<unit>_total`; every label has a fixed, small set
 
 from __future__ import annotations
 
+from functools import cache
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from processors.article import REASONS
@@ -81,8 +83,15 @@ for result in ("applied", "rejected", "withdrawn"):
     GAZETTEER_UPDATES.labels(result)
 for limit in ("chars", "sentences", "mentions", "pairs"):
     ARTICLES_TRUNCATED.labels(limit)
-for stage in ("tag", "aggregate"):
-    PROCESSING_SECONDS.labels(stage)
+# Children used per record, looked up once (labels() takes a lock and builds a key at each call).
+TAG_SECONDS = PROCESSING_SECONDS.labels("tag")
+AGGREGATE_SECONDS = PROCESSING_SECONDS.labels("aggregate")
+
+
+@cache
+def country_mentions(country: str) -> Counter:
+    """The country's mention counter (bounded: one per gazetteer entity; never removed, so safe to keep)."""
+    return COUNTRY_MENTIONS.labels(country)
 
 
 class PairGauges:
