@@ -1,8 +1,9 @@
 """Gazetteer matching: one Aho-Corasick automaton over every surface form, longest match wins.
 
-The automaton is ahocorasick-rs (the Rust `aho-corasick` crate, as a DFA): on this kind of machine it finds an
-article's hits in about a fifth of pyahocorasick's time, which walks its trie one character at a time in Python
-objects. Word edges and overlaps are decided here, over its overlapping hits (in order of their end).
+The automaton is ahocorasick-rs (the Rust `aho-corasick` crate) as a contiguous NFA: on this kind of machine it finds
+a 450-word article's hits in about 40 µs, against 135 µs for pyahocorasick. Its full DFA would take about 24 µs but
+holds about 30 MB per process for this gazetteer, against 2 MB. Word edges and overlaps are decided here, over its
+overlapping hits (in order of their end).
 
 Matching runs on raw text (no tokenizer in the hot path: on this kind of machine spaCy's tokenizer alone costs
 more per article than the whole tagger budget). The same matcher is offered to spaCy pipelines as the
@@ -85,7 +86,8 @@ class GazetteerMatcher:
         # What the loop over hits needs, by pattern index, computed once: the surface, and whether each end must be
         # a word edge (a surface that ends in "." ("U.S.") needs none after it).
         self.patterns = [(surface, surface[0].isalnum(), surface[-1].isalnum()) for surface in surfaces]
-        self.automaton = ahocorasick_rs.AhoCorasick(surfaces, implementation=ahocorasick_rs.Implementation.DFA)
+        compact = ahocorasick_rs.Implementation.ContiguousNFA  # see the module's docstring
+        self.automaton = ahocorasick_rs.AhoCorasick(surfaces, implementation=compact)
 
     def __call__(self, text: str) -> list[Match]:
         kept: list[Match] = []
