@@ -40,7 +40,7 @@ class Settings:
     # An input partition that has sent nothing for this long (seconds) stops holding windows open until it sends
     # again (see streams/app.py, announce_idle). 0 (the default) keeps every partition in the watermark.
     idle_timeout: float = 0.0
-    fetch_max_wait_ms: int = 10
+    fetch_max_wait_ms: int = 100  # each hop waits up to this for new records; see the README (Soak) for why not less
     producer_linger: float = 0.02
     watch_pairs: tuple[str, ...] = ()
     top_pairs: int = 50
