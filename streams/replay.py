@@ -105,7 +105,7 @@ def replay(source: Settings, prefix: str, since: float, timeout: float = 1800, c
     """Run the replay; return a summary (records copied, processed, where the outputs are)."""
     console = console or Console(stderr=True)
     target = target_settings(source, prefix)
-    if _exists(target) and _holds_records(target):
+    if _holds_records(target):
         raise ReplayError(f"topics with prefix {prefix!r} already hold data; replay into a new prefix")
     ensure_topics(target)
     copied = copy_input(source, target, since)
@@ -139,17 +139,15 @@ def replay(source: Settings, prefix: str, since: float, timeout: float = 1800, c
     return {"copied": copied, "prefix": prefix, "worker_log": str(log)}
 
 
-def _exists(settings: Settings) -> bool:
+def _holds_records(settings: Settings) -> bool:
+    """Whether the input topic exists and holds a record: its offsets, not its records, are read."""
     reader = connect(settings, KafkaConsumer)
     try:
-        return bool(reader.partitions_for_topic(settings.topic("articles")))
+        topic = settings.topic("articles")
+        partitions = [TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or ()]
+        if not partitions:
+            return False
+        starts, ends = reader.beginning_offsets(partitions), reader.end_offsets(partitions)
+        return any(ends[tp] > starts[tp] for tp in partitions)
     finally:
         reader.close()
-
-
-def _holds_records(settings: Settings) -> bool:
-    counter = TopicCounter(settings, "articles")
-    try:
-        return counter.update(wait=1.0) > 0
-    finally:
-        counter.close()
