@@ -31,6 +31,7 @@ from processors.limits import TextLimits
 from processors.shifts import Baseline, ShiftRules, observe
 from processors.windows import WindowAggregate, has_unread, is_closed, is_too_late, watermark, window_start
 from streams import metrics
+from streams.heap import settle_heap
 from streams.live_gazetteer import LiveGazetteer
 from streams.outbox import Outbox
 from streams.security import faust_credentials
@@ -435,6 +436,7 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.task
     async def mark_ready() -> None:
+        settle_heap()  # the gazetteer and the clients are loaded by now
         metrics.WORKER_READY.set(1)
 
     @app.on_partitions_revoked.connect
