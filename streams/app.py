@@ -30,7 +30,7 @@ from processors.article import ArticleError, decode_article
 from processors.limits import TextLimits
 from processors.shifts import Baseline, ShiftRules, observe
 from processors.windows import WindowAggregate, has_unread, is_closed, is_too_late, watermark, window_start
-from streams import metrics
+from streams import delivery, metrics
 from streams.heap import settle_heap
 from streams.live_gazetteer import LiveGazetteer
 from streams.outbox import Outbox
@@ -95,6 +95,7 @@ def tune_fetch_wait(milliseconds: int) -> None:
 
 def create_app(settings: Settings) -> faust.App:
     tune_fetch_wait(settings.fetch_max_wait_ms)
+    delivery.install()
     app = faust.App(
         settings.app_id,
         broker=settings.faust_broker,
