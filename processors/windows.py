@@ -10,6 +10,7 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 MICRO = 1_000_000
 TONE_THRESHOLD = 0.05  # the same neutral band as evaluation: |sentiment| <= 0.05 is neutral
@@ -88,6 +89,7 @@ def article_key(article_id: str) -> str:
     return hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).hexdigest()
 
 
+@lru_cache(maxsize=65_536)  # window bounds and article times recur in every update of a window
 def iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
 
@@ -168,6 +170,15 @@ class WindowAggregate:
         return True
 
     def _keep_mover(self, article_id: str, sentiment: float, evidence: str, per_side: int = MOVERS_PER_SIDE) -> None:
+        movers = self.movers  # ordered by (sentiment, article_id)
+        if len(movers) == 2 * per_side:
+            low, high = movers[per_side - 1], movers[per_side]
+            if (
+                (low["sentiment"], low["article_id"])
+                < (sentiment, article_id)
+                < (high["sentiment"], high["article_id"])
+            ):
+                return  # neither among the most negative nor the most positive: the movers stay as they are
         candidates = [*self.movers, {"article_id": article_id, "sentiment": sentiment, "evidence": evidence}]
         ordered = sorted(candidates, key=lambda m: (m["sentiment"], m["article_id"]))
         keep = ordered[:per_side] + [m for m in ordered[-per_side:] if m not in ordered[:per_side]]
@@ -251,6 +262,7 @@ def _mean(sum_micro: int, count: int) -> float | None:
     return round(sum_micro / count / MICRO, 6) if count else None
 
 
+@lru_cache(maxsize=16_384)
 def window_key(pair: str, size: int, start: int) -> str:
     """Compaction key of a window: `pair|window|window_start` (ISO start, so it sorts and reads well)."""
     return f"{pair}|{format_duration(size)}|{iso(start)}"

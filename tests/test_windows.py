@@ -3,6 +3,8 @@
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from processors.windows import (
     WindowAggregate,
@@ -134,3 +136,24 @@ def test_watermark_never_goes_back_when_an_idle_partition_sends_again():
     assert watermark(progress, set(), previous=closed_at) == 100.0
     progress[0] = 150.0
     assert watermark(progress, set(), previous=closed_at) == 130.0
+
+
+def _movers_by_sorting(scores: list[tuple[str, float]], per_side: int = 3) -> list[dict]:
+    """The movers as the aggregate defines them: after each article, the `per_side` lowest and highest by
+    (sentiment, article_id), re-sorted from scratch (the aggregate skips the sort when it cannot matter)."""
+    movers: list[dict] = []
+    for article_id, sentiment in scores:
+        ordered = sorted([*movers, {"article_id": article_id, "sentiment": sentiment, "evidence": "e"}],
+                         key=lambda m: (m["sentiment"], m["article_id"]))  # fmt: skip
+        movers = ordered[:per_side] + [m for m in ordered[-per_side:] if m not in ordered[:per_side]]
+    return movers
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([-0.9, -0.5, -0.1, 0.0, 0.1, 0.5, 0.9]), st.integers(0, 40)), max_size=40))
+def test_movers_are_the_extremes_whatever_the_order(raw: list[tuple[float, int]]) -> None:
+    scores = list({f"a{number}": sentiment for sentiment, number in raw}.items())  # one score per article
+    aggregate = WindowAggregate("IND-PAK", HOUR, 0)
+    for article_id, sentiment in scores:
+        aggregate.add(article_id, sentiment, 1, 10.0, 10.0, "e")
+    assert aggregate.movers == _movers_by_sorting(scores)
