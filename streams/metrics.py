@@ -6,6 +6,7 @@ Names follow `dyadwatch_<noun>_<unit>_total`; every label has a fixed, small set
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -103,6 +104,8 @@ class PairGauges:
         self.updates = 0
         self.refresh_every = refresh_every
         self._tracked: set[str] = set(self.watch)
+        # (pair, window) -> its children (sentiment, articles, a→b, b→a); emptied whenever prune may remove children
+        self._children: dict[tuple[str, str], tuple[Any, Any, Any, Any]] = {}
 
     def tracked(self) -> set[str]:
         return self._tracked
@@ -111,19 +114,33 @@ class PairGauges:
         self.busiest.add(record["pair"])
         if self.updates % self.refresh_every == 0:  # the top K moves slowly; recomputing it per update is costly
             self._tracked = self.watch | set(self.busiest.top())
-        if record["pair"] in self._tracked:
-            DYAD_SENTIMENT.labels(record["pair"], record["window"]).set(record["mean"])
-            DYAD_ARTICLES.labels(record["pair"], record["window"]).set(record["articles"])
-            for source, target, side in ((record["a"], record["b"], "a_to_b"), (record["b"], record["a"], "b_to_a")):
-                if record.get(f"{side}_mean") is not None:
-                    DYAD_DIRECTED_SENTIMENT.labels(record["pair"], f"{source}→{target}", record["window"]).set(
-                        record[f"{side}_mean"]
-                    )
+        pair = record["pair"]
+        if pair in self._tracked:
+            children = self._children.get((pair, record["window"]))
+            if children is None:
+                children = self._children[(pair, record["window"])] = self._children_of(record)
+            sentiment, articles, a_to_b, b_to_a = children
+            sentiment.set(record["mean"])
+            articles.set(record["articles"])
+            if record.get("a_to_b_mean") is not None:
+                a_to_b.set(record["a_to_b_mean"])
+            if record.get("b_to_a_mean") is not None:
+                b_to_a.set(record["b_to_a_mean"])
         else:
             OTHER_WINDOW_UPDATES.inc()
         self.updates += 1
         if self.updates % 1000 == 0:
             self.prune()
+
+    @staticmethod
+    def _children_of(record: dict) -> tuple[Any, Any, Any, Any]:
+        pair, window, a, b = record["pair"], record["window"], record["a"], record["b"]
+        return (
+            DYAD_SENTIMENT.labels(pair, window),
+            DYAD_ARTICLES.labels(pair, window),
+            _Lazy(DYAD_DIRECTED_SENTIMENT, (pair, f"{a}→{b}", window)),
+            _Lazy(DYAD_DIRECTED_SENTIMENT, (pair, f"{b}→{a}", window)),
+        )
 
     def shift(self, pair: str, window: str, z: float) -> None:
         if pair in self.tracked():
@@ -132,6 +149,7 @@ class PairGauges:
     def prune(self) -> None:
         """Drop the series of pairs that fell out of the tracked set, so the series count stays bounded."""
         self._tracked = keep = self.watch | set(self.busiest.top())
+        self._children.clear()
         for gauge in PAIR_GAUGES:
             for labels in list(gauge._metrics):  # prometheus-client keeps children keyed by label values
                 if labels[0] not in keep:
@@ -140,6 +158,20 @@ class PairGauges:
     @staticmethod
     def series() -> int:
         return sum(len(gauge._metrics) for gauge in PAIR_GAUGES)
+
+
+class _Lazy:
+    """A labelled child made on its first `set`: a directed tone's series exists only once that direction has one."""
+
+    __slots__ = ("child", "gauge", "labels")
+
+    def __init__(self, gauge: Gauge, labels: tuple[str, ...]) -> None:
+        self.gauge, self.labels, self.child = gauge, labels, None
+
+    def set(self, value: float) -> None:
+        if self.child is None:
+            self.child = self.gauge.labels(*self.labels)
+        self.child.set(value)
 
 
 def exposition() -> bytes:

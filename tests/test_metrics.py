@@ -32,3 +32,17 @@ def test_names_follow_the_convention_and_labels_are_fixed():
         assert name.startswith("dyadwatch_")
     reasons = {s.labels["reason"] for s in families["dyadwatch_articles_dead_lettered"].samples if "reason" in s.labels}
     assert "too_late" in reasons and "invalid_json" in reasons and len(reasons) == 12
+
+
+def test_a_pair_pruned_and_tracked_again_shows_its_new_values():
+    gauges = metrics.PairGauges(watch=set(), k=1, refresh_every=1)
+    gauges.window(window("ARG-BRA", "1h", 0.3, 1))
+    for _ in range(3):  # CHN-USA becomes the busiest: ARG-BRA's series are pruned
+        gauges.window(window("CHN-USA", "1h", -0.2, 3))
+    gauges.prune()
+    assert 'pair="ARG-BRA"' not in metrics.exposition().decode()
+    for _ in range(5):  # busiest again: its series come back with the latest value
+        gauges.window(window("ARG-BRA", "1h", -0.7, 6))
+    text = metrics.exposition().decode()
+    assert 'dyadwatch_dyad_sentiment{pair="ARG-BRA",window="1h"} -0.7' in text
+    assert 'dyadwatch_dyad_directed_sentiment{direction="BRA→ARG",pair="ARG-BRA",window="1h"} 0.7' in text
