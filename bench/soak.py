@@ -1,7 +1,10 @@
 """Soak: the pipeline at a steady load for a while; does memory stay flat, does lag stay put, is anything lost?
 
-    make soak                                   # 10 minutes at 40 articles/s (about half of one worker here)
+    make soak                                   # 10 minutes at half of one worker's measured rate
     .venv/bin/python bench/soak.py --minutes 3 --rate 40
+
+The default rate is half load: half of `e2e_articles_per_s_1w` in bench/results.json (what the last `make bench` on
+this machine measured for one worker), or 40 articles/s when there is none.
 
 Articles have ever-new ids and an event time that advances --event-step seconds per article (default 10: at
 40/s, over six hours of news a minute), so 1 h windows close every 9 s and 24 h windows every 3.6 minutes: a
@@ -117,16 +120,28 @@ def plot(samples: list[dict], path: Path) -> bool:
     return True
 
 
+def half_load(results: Path, fallback: float = 40.0) -> tuple[float, str]:
+    """Half of the last measured one-worker rate, and where the figure came from."""
+    try:
+        measured = float(json.loads(results.read_text())["e2e_articles_per_s_1w"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return fallback, f"the default (no one-worker rate in {results.name}: run make bench for half load)"
+    return round(measured / 2, 1), f"half of the {measured:g}/s one worker took in the last make bench"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=10.0)
-    parser.add_argument("--rate", type=float, default=40.0)
+    parser.add_argument("--rate", type=float, help="articles/s (default: half load, see above)")
     parser.add_argument("--event-step", type=float, default=10.0, help="event-time seconds between articles")
     parser.add_argument("--sample-seconds", type=float, default=10.0)
     parser.add_argument("--out", type=Path, default=ROOT / "bench")
     parser.add_argument("--broker", help="an existing Kafka cluster (host:port,...) instead of the embedded broker; "
                         "security settings come from the DYADWATCH_* environment")  # fmt: skip
     args = parser.parse_args()
+    if args.rate is None:
+        args.rate, basis = half_load(ROOT / "bench" / "results.json")
+        print(f"soak: rate {args.rate:g} articles/s, {basis}", flush=True)
 
     workdir = Path(tempfile.mkdtemp(prefix="dyadwatch-soak-"))
     with contextlib.ExitStack() as stack:
