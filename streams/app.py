@@ -199,7 +199,10 @@ def create_app(settings: Settings) -> faust.App:
                 }  # fmt: skip
                 outbox.put(dyads_topic, dyad["pair"].encode(), orjson.dumps(score))
                 metrics.DYADS_EMITTED.inc()
-            await outbox.drain()
+            if stream.channel.queue.empty():
+                await outbox.send_now()  # nothing else to tag now: the scores leave without the producer's linger
+            else:
+                await outbox.drain()
 
     @app.timer(interval=settings.watermark_interval)
     async def announce_watermarks() -> None:
@@ -340,7 +343,10 @@ def create_app(settings: Settings) -> faust.App:
                 publish()
             if state.due() or len(state.pending) >= MAX_UNSAVED:
                 save()
-            await outbox.drain()
+            if scores.channel.queue.empty():
+                await outbox.send_now()
+            else:
+                await outbox.drain()
             await close_due()
 
     def publish() -> None:
