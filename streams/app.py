@@ -113,7 +113,6 @@ def create_app(settings: Settings) -> faust.App:
         web_host="127.0.0.1",
         table_standby_replicas=0,
         producer_linger=settings.producer_linger,
-        producer_max_batch_size=settings.producer_max_batch_size,
     )
 
     articles = app.topic(settings.topic("articles"), key_type=bytes, value_type=bytes, value_serializer="raw",
@@ -364,14 +363,13 @@ def create_app(settings: Settings) -> faust.App:
         if saved:
             saved_batches.put_nowait(saved)
 
-    async def make_durable(at_once: bool = True) -> None:
+    async def make_durable() -> None:
         """Every table write so far reaches the broker, sealed so that a restore reads all of it (see
         streams/window_state.py). Without the seal, a worker killed just after closing a window could restore its
-        tombstone but not the clocks that closed it, and count the window's redelivered records into a new one.
-        `at_once`: see Outbox.flush."""
-        await outbox.flush(at_once)
+        tombstone but not the clocks that closed it, and count the window's redelivered records into a new one."""
+        await outbox.flush()
         state.seal()
-        await outbox.flush(at_once)
+        await outbox.flush()
 
     @app.task
     async def ack_saved() -> None:
@@ -379,7 +377,7 @@ def create_app(settings: Settings) -> faust.App:
         draining pending changelog writes. Off the agent's path, so its waits do not add to latency."""
         while True:
             saved = await saved_batches.get()
-            await make_durable(at_once=False)  # no hurry: the agents' sends need not wait for closed batches
+            await make_durable()
             # A record that made a window due is acked only once the window is closed: the due mark lives in this
             # process, so if a rebalance came first, only a redelivery would tell the partition's next owner.
             await nothing_due.wait()

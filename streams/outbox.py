@@ -50,17 +50,14 @@ class Outbox:
                     delivery = await send(topic, key, value, partition, None, None)
                     delivery.add_done_callback(_report_failure)
 
-    async def flush(self, at_once: bool = True) -> None:
+    async def flush(self) -> None:
         """Drain, then wait until the broker has every record sent so far (this outbox's and Faust's).
 
         aiokafka's `flush` waits for the batches being filled to reach their linger time (DYADWATCH_PRODUCER_LINGER)
-        before they leave. Window closes wait on flushes on the aggregator's path, so by default the batches are
-        closed and sent at once instead, with the routine aiokafka runs before a transaction commit (without it, as
-        before). A closed batch takes no more records, so the agents' next sends to its partition wait until the
-        sender has taken it, which waits for the request in flight: `at_once=False` (for waits off the agents'
-        path) lets the batches linger and keeps the agents' sends from waiting."""
+        before they leave; window closes and acks wait on flushes, so the batches are closed and sent at once
+        instead, with the routine aiokafka runs before a transaction commit. Without it, as before."""
         await self.drain()
-        expedite = _send_now(self.app.producer) if at_once else None
+        expedite = _send_now(self.app.producer)
         if expedite is not None:
             await expedite()
         await self.app.producer.flush()

@@ -42,9 +42,6 @@ class Settings:
     idle_timeout: float = 0.0
     fetch_max_wait_ms: int = 100  # each hop waits up to this for new records; see the README (Soak) for why not less
     producer_linger: float = 0.02
-    # Bytes per partition batch. Faust's default, 16 KiB, holds two mentions records: the next send to a full batch
-    # waits until the sender takes it, which waits for the produce request in flight.
-    producer_max_batch_size: int = 262_144
     watch_pairs: tuple[str, ...] = ()
     top_pairs: int = 50
     alert_min_articles: int = 5
