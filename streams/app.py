@@ -199,10 +199,7 @@ def create_app(settings: Settings) -> faust.App:
                 }  # fmt: skip
                 outbox.put(dyads_topic, dyad["pair"].encode(), orjson.dumps(score))
                 metrics.DYADS_EMITTED.inc()
-            if stream.channel.queue.empty():
-                await outbox.send_now()  # nothing else to tag now: the scores leave without the producer's linger
-            else:
-                await outbox.drain()
+            await outbox.drain()
 
     @app.timer(interval=settings.watermark_interval)
     async def announce_watermarks() -> None:
@@ -343,10 +340,7 @@ def create_app(settings: Settings) -> faust.App:
                 publish()
             if state.due() or len(state.pending) >= MAX_UNSAVED:
                 save()
-            if scores.channel.queue.empty():
-                await outbox.send_now()
-            else:
-                await outbox.drain()
+            await outbox.drain()
             await close_due()
 
     def publish() -> None:

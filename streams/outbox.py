@@ -62,22 +62,6 @@ class Outbox:
             await expedite()
         await self.app.producer.flush()
 
-    async def send_now(self) -> None:
-        """Drain, then let the producer's open batches leave at once instead of after their linger, without waiting
-        for the broker. The agents call it when they have nothing more queued: at a trickle each hop then waits no
-        linger, while at saturation (always something queued) records keep batching."""
-        await self.drain()
-        accumulator = getattr(getattr(self.app.producer, "_producer", None), "_message_accumulator", None)
-        batches = getattr(accumulator, "_batches", None)
-        waiter = getattr(accumulator, "_waiter_future", None)
-        if batches is None or waiter is None:
-            return  # an aiokafka without these internals: the linger applies, as before
-        for queued in batches.values():
-            for batch in queued:
-                batch._builder.close()  # a closed batch has no linger left (MessageBatch.remaining_linger)
-        if not waiter.done():
-            waiter.set_result(None)  # wakes the sender
-
 
 def _send_now(producer: Any) -> Any:
     """aiokafka's MessageAccumulator.flush_for_commit of a Faust producer (None if this aiokafka has none): it
