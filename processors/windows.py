@@ -179,7 +179,7 @@ class WindowAggregate:
                 < (high["sentiment"], high["article_id"])
             ):
                 return  # neither among the most negative nor the most positive: the movers stay as they are
-        candidates = [*self.movers, {"article_id": article_id, "sentiment": sentiment, "evidence": evidence}]
+        candidates = [*movers, {"article_id": article_id, "sentiment": sentiment, "evidence": evidence}]
         ordered = sorted(candidates, key=lambda m: (m["sentiment"], m["article_id"]))
         keep = ordered[:per_side] + [m for m in ordered[-per_side:] if m not in ordered[:per_side]]
         self.movers = keep
