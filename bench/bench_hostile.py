@@ -12,17 +12,15 @@ the longest one article can hold a worker. Ratios are within one run; results ar
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from processors.analysis import Analyzer
+from processors.article import parse_article
+from processors.gazetteer import load_gazetteer
+from processors.limits import TextLimits
 
-from processors.analysis import Analyzer  # noqa: E402
-from processors.article import parse_article  # noqa: E402
-from processors.gazetteer import load_gazetteer  # noqa: E402
-from processors.limits import TextLimits  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SIZES = (20_000, 40_000, 80_000, 160_000)
 LARGEST = 256 * 1024

@@ -2,7 +2,9 @@
 
     make bench            # or: .venv/bin/python bench/bench_tag.py [--articles N] [--repeat R]
 
-- dyadwatch: the processors core (what `dyadwatch tag` runs per article, JSON encoding included);
+- dyadwatch: the processors core (what `dyadwatch tag` runs per article, JSON encoding included), in the build this
+  Python has installed; `make bench` runs the mypyc-compiled build (setup.py) and then measures the pure-Python
+  source too, in a child process, so both figures come from the same run;
 - naive: a regex gazetteer of country names and demonyms, VADER (as shipped, not dyadwatch's faster equivalent) on
   every sentence, pairs = countries in the same sentence (the script issue 2 was measured against);
 - spacy_sm: what most users would write, spaCy's en_core_web_sm NER (GPE/NORP/PERSON) + VADER on every sentence
@@ -20,6 +22,7 @@ import json
 import os
 import platform
 import re
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -35,6 +38,7 @@ sys.path.insert(0, str(ROOT / "samples"))
 from generate_feed import generate  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
+from processors import is_compiled  # noqa: E402
 from processors.analysis import default_analyzer  # noqa: E402
 from processors.article import decode_article  # noqa: E402
 from processors.gazetteer import load_gazetteer  # noqa: E402
@@ -133,10 +137,28 @@ def throughput(run: Callable[[bytes], object], items: list[bytes], repeat: int) 
     return len(items) / best
 
 
+SOURCE_RUN = """
+import sys
+sys.path[:0] = [{root!r}, {bench!r}]
+import processors
+assert not processors.is_compiled(), processors.__file__
+from bench_tag import articles, dyadwatch_tag, pin_to_one_core, throughput
+pin_to_one_core()
+print(throughput(dyadwatch_tag(), articles({count}), {repeat}))
+"""
+
+
+def source_throughput(count: int, repeat: int) -> float:
+    """dyadwatch tag from the pure-Python source tree (not the installed compiled build), in a child process."""
+    code = SOURCE_RUN.format(root=str(ROOT), bench=str(ROOT / "bench"), count=count, repeat=repeat)
+    out = subprocess.run([sys.executable, "-P", "-c", code], check=True, capture_output=True, text=True).stdout
+    return float(out.split()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--spacy-articles", type=int, default=100, help="en_core_web_sm is slow; fewer articles")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args()
@@ -146,12 +168,18 @@ def main() -> None:
     words = sum(len(orjson.loads(raw)["body"].split()) for raw in items) / len(items)
     print(f"{len(items)} articles, {words:.0f} words on average; {pinning}; best of {args.repeat}", flush=True)
 
-    results: dict[str, object] = {}
+    build = "compiled (mypyc)" if is_compiled() else "pure-Python source"
+    print(f"dyadwatch build: {build}")
+    results: dict[str, object] = {"tag_build": build}
     results["tag_articles_per_s"] = round(throughput(dyadwatch_tag(), items, args.repeat), 1)
     # bench_e2e.py, run after this, rewrites tag_articles_per_s with its own offline figure; this key keeps the one
     # the ratios below were computed from
     results["tag_bench_articles_per_s"] = results["tag_articles_per_s"]
     print(f"  dyadwatch tag   {results['tag_articles_per_s']:>9.1f} articles/s", flush=True)
+    if is_compiled():
+        results["tag_source_articles_per_s"] = round(source_throughput(args.articles, args.repeat), 1)
+        results["compiled_vs_source"] = round(results["tag_articles_per_s"] / results["tag_source_articles_per_s"], 2)
+        print(f"  (source build)  {results['tag_source_articles_per_s']:>9.1f} articles/s", flush=True)
     results["naive_articles_per_s"] = round(throughput(naive(), items, args.repeat), 1)
     print(f"  naive baseline  {results['naive_articles_per_s']:>9.1f} articles/s", flush=True)
     sm = spacy_sm()
@@ -176,8 +204,8 @@ def main() -> None:
     }
     print()
     print(f"{'measure':<28}{'value':>12}")
-    for key in ("tag_articles_per_s", "naive_articles_per_s", "spacy_sm_articles_per_s", "tag_vs_naive",
-                "tag_vs_spacy_sm"):  # fmt: skip
+    for key in ("tag_articles_per_s", "tag_source_articles_per_s", "compiled_vs_source", "naive_articles_per_s",
+                "spacy_sm_articles_per_s", "tag_vs_naive", "tag_vs_spacy_sm"):  # fmt: skip
         value = results.get(key)
         print(f"{key:<28}{'-' if value is None else value:>12}")
     args.out.write_text(json.dumps(results, indent=2) + "\n")

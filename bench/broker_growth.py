@@ -21,13 +21,11 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
+from soak import cpu_seconds  # bench/ is on the path when a bench script runs
+
+from streams.broker import EmbeddedBroker
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from soak import cpu_seconds  # noqa: E402  (bench/ is on the path when a bench script runs)
-
-from streams.broker import EmbeddedBroker  # noqa: E402
 
 PARTITIONS = 8
 PAYLOAD = b"x" * 700

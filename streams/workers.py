@@ -17,7 +17,7 @@ READY_LINE = b"Worker]: Ready"  # Faust's log line once the group is joined and 
 
 def start_worker(env: Mapping[str, str], log: Path, web_port: int, workdir: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "streams.cli", "worker", "--web-port", str(web_port), "--workdir", str(workdir)],
+        [sys.executable, "-P", "-m", "streams.cli", "worker", "--web-port", str(web_port), "--workdir", str(workdir)],
         cwd=Path(__file__).resolve().parent.parent,
         env=dict(env),
         stdout=log.open("wb"),

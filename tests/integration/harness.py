@@ -47,7 +47,12 @@ def window_differences(got: dict[str, dict], expected: dict[str, dict], limit: i
 def cli(env: dict[str, str], *args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
     """`dyadwatch ARGS` in a subprocess; the timeout is a guard against hangs, not a measurement."""
     return subprocess.run(
-        [sys.executable, "-m", "streams.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-P", "-m", "streams.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 

@@ -1,0 +1,43 @@
+"""Builds dyadwatch. With DYADWATCH_MYPYC=1 the modules on the tagging path are compiled to C extensions with mypyc,
+as black and mypy ship theirs; without it (the default, and every editable install) the package is pure Python.
+
+    DYADWATCH_MYPYC=1 pip install .          # or: make compiled   (needs a C compiler and the Python headers)
+
+Only modules listed in COMPILED are compiled; their .py files ship too, and a compiled module is used in their place.
+"""
+
+from __future__ import annotations
+
+import os
+
+from setuptools import setup
+
+COMPILED = [
+    "processors/analysis.py",
+    "processors/article.py",
+    "processors/context.py",
+    "processors/dateline.py",
+    "processors/direction.py",
+    "processors/dyads.py",
+    "processors/gazetteer.py",
+    "processors/limits.py",
+    "processors/matcher.py",
+    "processors/sentiment.py",
+    "processors/tagger.py",
+    "processors/territories.py",
+    "processors/text.py",
+    "processors/vader.py",
+    "processors/windows.py",
+]
+
+
+def compiled_modules() -> list:
+    if os.environ.get("DYADWATCH_MYPYC", "0") != "1":
+        return []
+    from mypyc.build import mypycify  # a build requirement only when compiling (build_backend/dyadwatch_build.py)
+
+    # vaderSentiment and ahocorasick_rs ship no type information; they are called as ordinary Python objects.
+    return mypycify(["--ignore-missing-imports", *COMPILED], opt_level="3")
+
+
+setup(ext_modules=compiled_modules())
