@@ -106,7 +106,9 @@ class GazetteerMatcher:
             if start >= group_end and group:
                 kept.extend(group if len(group) == 1 else _longest(group))
                 group = []
-            group.append(Match(start, end, surface))
+            # tuple.__new__ rather than Match(...): the same tuple, but the compiled build (setup.py) would run the
+            # NamedTuple's generated __new__ as Python code for every hit.
+            group.append(tuple.__new__(Match, (start, end, surface)))
             group_end = end
         if group:
             kept.extend(group if len(group) == 1 else _longest(group))
