@@ -11,8 +11,8 @@ _TOKEN_PUNCT = "_'’.-"  # what a word holds besides letters and digits (\w is 
 
 # Sentence ends: . ! ? (closing quotes/brackets allowed) before whitespace and a capital or digit; or a line break.
 # Not after an abbreviation ("Mr.", "Gen.", "Dec.") or an initial / dotted acronym ("George W. Bush", "U.S. troops").
-# One leading character class (not an alternation) lets the regex engine skip ahead: twice as fast on long texts.
-_BOUNDARY = re.compile(r"[.!?\n](?:(?<=\n)\s*|(?<!\n)[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9]))")
+_CLOSERS = '"”’)]'
+_OPENERS = '"“‘(['
 _ABBREVIATIONS = frozenset(  # each 2-4 letters, the first a capital but in "vs" (sentence_starts relies on it)
     "Mr Mrs Ms Dr Gen Sen Rep Gov St Jr Sr Lt Col Maj Capt Sgt Prof Inc Corp Ltd Co No vs Jan Feb Mar Apr Jun Jul "
     "Aug Sep Sept Oct Nov Dec Mt Ft Adm Brig Cmdr Pres Rev Hon".split()
@@ -61,8 +61,16 @@ def sentence_starts(text: str) -> list[int]:
     """Character offsets where sentences start (always includes 0)."""
     starts = [0]
     size = len(text)
-    for match in _BOUNDARY.finditer(text):
-        dot = match.start()
+    reached = 0
+    # Boundaries start at a sentence mark; str.find skips to those far faster than a regex scan of the whole text
+    # (a third of the tagger's time in the compiled build, when this was a regex).
+    for dot in _marks(text):
+        if dot < reached:
+            continue  # inside the previous boundary (a run of line breaks)
+        end = _boundary_end(text, dot, size)
+        if end < 0:
+            continue
+        reached = end
         if text[dot] == "." and dot > 0:
             last = text[dot - 1]
             if last.isupper():
@@ -78,10 +86,44 @@ def sentence_starts(text: str) -> list[int]:
                 word = text[text.rfind(" ", max(0, dot - 6), dot) + 1 : dot]
                 if word in _ABBREVIATIONS:
                     continue
-        end = match.end()
         if end < size:
             starts.append(end)
     return starts
+
+
+def _boundary_end(text: str, mark: int, size: int) -> int:
+    """Where the sentence boundary that starts at the mark text[mark] ends, or -1 if it is none: a line break and
+    the whitespace after it; or . ! ? then closing quotes or brackets, whitespace, and a capital or digit (maybe
+    after an opening quote or bracket), which is not part of the boundary. tests/test_context.py keeps the regex
+    this was written from and checks that the two agree."""
+    at = mark + 1
+    if text[mark] == "\n":
+        while at < size and text[at].isspace():
+            at += 1
+        return at
+    while at < size and text[at] in _CLOSERS:
+        at += 1
+    end = at
+    while end < size and text[end].isspace():
+        end += 1
+    if end == at:
+        return -1
+    ahead = end + 1 if end < size and text[end] in _OPENERS else end
+    if ahead < size and ("A" <= text[ahead] <= "Z" or "0" <= text[ahead] <= "9"):
+        return end
+    return -1
+
+
+def _marks(text: str) -> list[int]:
+    """Offsets of every . ! ? and line break, in order."""
+    found = []
+    for mark in ".!?\n":
+        at = text.find(mark)
+        while at >= 0:
+            found.append(at)
+            at = text.find(mark, at + 1)
+    found.sort()
+    return found
 
 
 def is_headline_case(text: str) -> bool:

@@ -1,4 +1,4 @@
-"""Text around a match: prev_token is a hand-written scan, checked here against the regex it replaces."""
+"""Text around a match: prev_token and sentence_starts are checked here against the regex scans they replace."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processors.context import _WINDOW, next_token, prev_token
+from processors.context import _ABBREVIATIONS, _WINDOW, next_token, prev_token, sentence_starts
 
 # The specification: the last token on the same line before `start`, within the window -- a word (a letter or digit,
 # then letters, digits, _ ' ’ . -) or one punctuation character, then only spaces or tabs.
@@ -48,3 +48,39 @@ def test_prev_token_matches_the_regex_for_every_character():
         for text in (char, "a" + char, char + "a", "x " + char + " ", char + char + " \t", "." + char, char + "-"):
             for start in range(len(text) + 1):
                 assert prev_token(text, start) == by_regex(text, start), (hex(code), text, start)
+
+
+# The specification of a sentence boundary: . ! ? (closing quotes/brackets allowed) before whitespace and a capital or
+# digit (maybe after an opening quote or bracket); or a line break and the whitespace after it.
+BOUNDARY = re.compile(r"[.!?\n](?:(?<=\n)\s*|(?<!\n)[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9]))")
+
+
+def starts_by_finditer(text: str) -> list[int]:
+    """sentence_starts as it was written before it scanned the text by hand: a regex scan, then the exceptions."""
+    starts = [0]
+    for match in BOUNDARY.finditer(text):
+        dot = match.start()
+        if text[dot] == "." and dot > 0:
+            last = text[dot - 1]
+            if last.isupper() and (text[dot - 2] if dot > 1 else " ") in ' .(\n"“':
+                continue
+            if (
+                dot > 1
+                and last.isalpha()
+                and (not text[max(0, dot - 4) : dot - 1].islower() or text[dot - 2 : dot] == "vs")
+                and text[text.rfind(" ", max(0, dot - 6), dot) + 1 : dot] in _ABBREVIATIONS
+            ):
+                continue
+        if match.end() < len(text):
+            starts.append(match.end())
+    return starts
+
+
+SENTENCE_PIECES = ["Mr", "U.S", "W", "vs", "Gen", "said", "India", "42", ".", "!", "?", "\n", "\n\n", " ", "  ", '"',
+                   "”", "’", ")", "]", "(", "“", "A", "the", "\t", "...", ".\n", ". ", "? ", '." ']  # fmt: skip
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(SENTENCE_PIECES), max_size=40).map("".join) | st.text(max_size=80))
+def test_sentence_starts_agree_with_the_regex_scan(text: str) -> None:
+    assert sentence_starts(text) == starts_by_finditer(text)
