@@ -65,7 +65,16 @@ class ToneModel:
 
     def has_event(self, text: str) -> bool:
         """Does the text use any cooperation or conflict word of the diplomatic lexicon?"""
-        return not self.event_words.isdisjoint(_WORD.findall(text.lower()))
+        events = self.event_words
+        # _WORD's words never span whitespace; most whitespace-separated tokens are plain words, which are their own
+        # _WORD match, so only the others need the regex (tests/test_sentiment.py checks this against findall).
+        for token in text.lower().split():
+            if token.isalpha() and token.isascii():
+                if token in events:
+                    return True
+            elif not events.isdisjoint(_WORD.findall(token)):
+                return True
+        return False
 
 
 @cache
