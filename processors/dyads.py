@@ -27,7 +27,9 @@ from processors.text import plain_snippet
 
 # Patterns start with a literal or a character set so the regex engine can skip ahead (these run on every article).
 _STRONG_CUT = re.compile(r"[;:—–]|--")
-_CLAUSE_WORD = re.compile(r"(?:after|amid|while|whereas|although|though|despite|following|but|before|since)\b")
+# Subordinating words a clause starts at (_cuts finds them as whole words with str.find)
+CLAUSE_WORDS = ("after", "amid", "while", "whereas", "although", "though", "despite", "following", "but", "before",
+                "since")  # fmt: skip
 _COMMA_CLAUSE = re.compile(r",\s+(?=(?:and|which|who|as|just|saying|where|when|a|an)\b)")
 _EDGE_PUNCT = ".,;:!?\"'()“”‘’"
 
@@ -85,41 +87,35 @@ def clause_cuts(text: str, start: int, end: int, split_words: bool = True, comma
 
 def _cuts(text: str, start: int, end: int, split_words: bool, commas: bool) -> tuple[set[int], set[int]]:
     """(cuts at punctuation and subordinating words, cuts before ", and" / ", which" ...)."""
-    # Substring tests rule out most patterns for most sentences before any regex scans them (the tests must cover
-    # every match of _STRONG_CUT and _CLAUSE_WORD).
-    segment = text[start:end]
+    # str.find rules out most patterns for most sentences before any regex scans them, and finds the subordinating
+    # words itself (tests/test_dyads.py checks this against the regex scan it replaces).
     cuts = set()
-    if ";" in segment or ":" in segment or "—" in segment or "–" in segment or "--" in segment:
+    if (
+        text.find(";", start, end) >= 0
+        or text.find(":", start, end) >= 0
+        or text.find("—", start, end) >= 0
+        or text.find("–", start, end) >= 0
+        or text.find("--", start, end) >= 0
+    ):
         for match in _STRONG_CUT.finditer(text, start, end):
             at = match.start()
             if text[at] != ":" or not (0 < at < len(text) - 1 and text[at - 1].isdigit() and text[at + 1].isdigit()):
                 cuts.add(at)  # not the colon of a time ("10:30")
     comma: set[int] = set()
     if split_words:
-        if _has_clause_word(segment):
-            for match in _CLAUSE_WORD.finditer(text, start, end):
-                at = match.start()
-                if at == 0 or not text[at - 1].isalnum():
+        for word in CLAUSE_WORDS:
+            at = text.find(word, start, end)
+            while at >= 0:
+                after = at + len(word)
+                # a whole word: nothing alphanumeric before it, and no word character after it within the sentence
+                if (at == 0 or not text[at - 1].isalnum()) and (
+                    after == end or not (text[after].isalnum() or text[after] == "_")
+                ):
                     cuts.add(at)
-        if commas and "," in segment:
+                at = text.find(word, at + 1, end)
+        if commas and text.find(",", start, end) >= 0:
             comma = {match.end() for match in _COMMA_CLAUSE.finditer(text, start, end)}
     return cuts, comma
-
-
-def _has_clause_word(segment: str) -> bool:
-    """Does the text contain a word _CLAUSE_WORD could match ("though" also covers "although")?"""
-    return (
-        "after" in segment
-        or "amid" in segment
-        or "while" in segment
-        or "whereas" in segment
-        or "though" in segment
-        or "despite" in segment
-        or "following" in segment
-        or "but" in segment
-        or "before" in segment
-        or "since" in segment
-    )
 
 
 def _ranges(start: int, end: int, cuts: Iterable[int]) -> list[tuple[int, int]]:
