@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import combinations, pairwise
+from itertools import combinations
 
 from processors.direction import COORDINATION, TITLES, directions, way_of
 from processors.matcher import Match
@@ -119,8 +118,16 @@ def _cuts(text: str, start: int, end: int, split_words: bool, commas: bool) -> t
 
 
 def _ranges(start: int, end: int, cuts: Iterable[int]) -> list[tuple[int, int]]:
-    bounds = [start, *(cut for cut in sorted(cuts) if cut > start), end]
-    return [(a, b) for a, b in pairwise(bounds) if b > a]
+    """The non-empty ranges between start, the cuts after it and end."""
+    found: list[tuple[int, int]] = []
+    at = start
+    for cut in sorted(cuts):
+        if cut > at:
+            found.append((at, cut))
+            at = cut
+    if end > at:
+        found.append((at, end))
+    return found
 
 
 def clauses(text: str, start: int, end: int, split_words: bool = True, commas: bool = True) -> list[tuple[int, int]]:
@@ -180,16 +187,16 @@ def _clause_tone(
     return (magnitude - config.dead_zone) / (1.0 - config.dead_zone) * (1 if score > 0 else -1)
 
 
-def _clause_of(ranges: list[tuple[int, int]], mentions: list[Mention]) -> dict[int, int]:
-    """id(mention) -> which of the contiguous `ranges` holds its start (the last one if none does)."""
+def _clause_of(ranges: list[tuple[int, int]], mentions: list[Mention]) -> list[int]:
+    """For each mention, which of the contiguous `ranges` holds its start (the last one if none does)."""
     if len(ranges) == 1:
-        return dict.fromkeys(map(id, mentions), 0)
+        return [0] * len(mentions)
     starts = [a for a, _ in ranges]
     last = len(ranges) - 1
-    found = {}
+    found: list[int] = []
     for mention in mentions:
         index = bisect.bisect_right(starts, mention.start) - 1
-        found[id(mention)] = last if index < 0 or mention.start >= ranges[index][1] else index
+        found.append(last if index < 0 or mention.start >= ranges[index][1] else index)
     return found
 
 
@@ -200,18 +207,22 @@ def attribute(tagged: Tagged, tone: ToneModel, config: DyadConfig | None = None)
     dyads = {pair: Dyad(*pair) for pair in combinations(countries, 2)}
     if not dyads:
         return []
-    by_sentence: dict[int, list[Mention]] = defaultdict(list)
+    # Plain dicts and list indices rather than defaultdicts and id(mention) keys: this loop runs for every
+    # sentence naming two countries, and the compiled build looks plain dicts up directly.
+    by_sentence: dict[int, list[Mention]] = {}
     for mention in tagged.mentions:
         if not mention.dateline:
-            by_sentence[mention.sentence].append(mention)
+            in_sentence_so_far = by_sentence.get(mention.sentence)
+            if in_sentence_so_far is None:
+                by_sentence[mention.sentence] = [mention]
+            else:
+                in_sentence_so_far.append(mention)
     text = tagged.text
     masked = _Masked(text, tagged.matches)
     memo: dict[str, float] = {}  # the same clause often relates several pairs
     snippets: dict[tuple[int, int], str] = {}
-    scores: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-    directed: dict[tuple[str, str], dict[tuple[str, str], list[tuple[float, float]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
+    scores: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    directed: dict[tuple[str, str], dict[tuple[str, str], list[tuple[float, float]]]] = {}
     for sentence, mentions in sorted(by_sentence.items()):
         mentions = mentions[: config.max_sentence_mentions]
         in_sentence = sorted({m.country for m in mentions})
@@ -222,22 +233,38 @@ def attribute(tagged: Tagged, tone: ToneModel, config: DyadConfig | None = None)
         strong, fine = clause_levels(text, s_start, s_end, split_words=config.split_clause_words)
         strong_of = _clause_of(strong, mentions)
         fine_of = strong_of if fine is strong else _clause_of(fine, mentions)
-        of_country: dict[str, list[Mention]] = defaultdict(list)
-        for mention in mentions:
-            of_country[mention.country].append(mention)
+        of_country: dict[str, list[int]] = {}  # country -> indices of its mentions in `mentions`
+        for index, mention in enumerate(mentions):
+            indices = of_country.get(mention.country)
+            if indices is None:
+                of_country[mention.country] = [index]
+            else:
+                indices.append(index)
         for a, b in combinations(in_sentence, 2):
-            dyad = dyads[(a, b)]
+            pair = (a, b)
+            dyad = dyads[pair]
             dyad.sentences += 1
-            candidates = _mention_pairs(of_country[a], of_country[b], strong_of)
+            candidates = _mention_pairs(of_country[a], of_country[b], mentions, strong_of)
             if not candidates:
                 continue  # named in different clauses: no tone either way
             score, left, right, way = _pair_tone(tone, config, masked, candidates, fine, mentions, fine_of, memo)
-            scores[(a, b)].append((score, weight))
+            scored = scores.get(pair)
+            if scored is None:
+                scores[pair] = [(score, weight)]
+            else:
+                scored.append((score, weight))
             if way is not None:
-                for source, target in directions(left.country, right.country, way):
-                    directed[(a, b)][(source, target)].append((score, weight))
+                ways = directed.get(pair)
+                if ways is None:
+                    ways = directed[pair] = {}
+                for source, target in directions(mentions[left].country, mentions[right].country, way):
+                    scored_way = ways.get((source, target))
+                    if scored_way is None:
+                        ways[(source, target)] = [(score, weight)]
+                    else:
+                        scored_way.append((score, weight))
             if len(dyad.evidence) < config.max_evidence:
-                span = strong[strong_of[id(left)]]
+                span = strong[strong_of[left]]
                 evidence = snippets.get(span)
                 if evidence is None:
                     evidence = snippets[span] = plain_snippet(text[span[0] : span[1]])
@@ -264,17 +291,23 @@ def _sentence_bounds(tagged: Tagged, sentence: int) -> tuple[int, int]:
 
 
 def _mention_pairs(
-    of_a: list[Mention], of_b: list[Mention], clause_of: dict[int, int]
-) -> list[tuple[Mention, Mention]]:
-    """(left, right) mention pairs of the two countries within one clause, nearest first."""
-    found = []
-    for ma in of_a:
-        for mb in of_b:
-            if clause_of[id(ma)] == clause_of[id(mb)]:
-                left, right = (ma, mb) if ma.start < mb.start else (mb, ma)
-                found.append((right.start - left.end, left.start, left, right))
-    found.sort(key=lambda item: (item[0], item[1]))
-    return [(left, right) for _, _, left, right in found]
+    of_a: list[int], of_b: list[int], mentions: list[Mention], clause_of: list[int]
+) -> list[tuple[int, int]]:
+    """(left, right) pairs of mentions (indices into `mentions`) of the two countries within one clause, nearest
+    first, ties in the order found."""
+    found: list[tuple[int, int, int, int, int]] = []
+    for ia in of_a:
+        ma = mentions[ia]
+        clause = clause_of[ia]
+        for ib in of_b:
+            if clause_of[ib] == clause:
+                mb = mentions[ib]
+                if ma.start < mb.start:
+                    found.append((mb.start - ma.end, ma.start, len(found), ia, ib))
+                else:
+                    found.append((ma.start - mb.end, mb.start, len(found), ib, ia))
+    found.sort()
+    return [(left, right) for _, _, _, left, right in found]
 
 
 def _words(text: str) -> list[str]:
@@ -285,27 +318,28 @@ def _pair_tone(
     tone: ToneModel,
     config: DyadConfig,
     masked: _Masked,
-    candidates: list[tuple[Mention, Mention]],
+    candidates: list[tuple[int, int]],
     fine: list[tuple[int, int]],
     mentions: list[Mention],
-    fine_of: dict[int, int],
+    fine_of: list[int],
     memo: dict[str, float],
-) -> tuple[float, Mention, Mention, str | None]:
+) -> tuple[float, int, int, str | None]:
     """Tone of what lies between two mentions of the pair (nearest first; the first with cooperation or conflict
     vocabulary wins); else the whole clause when they are coordinated ("India and Pakistan signed ...") or the
-    only two countries of the clause; else neutral. Also which way the tone goes (see `way_of`), None if neither."""
+    only two countries of the clause; else neutral. Also which way the tone goes (see `way_of`), None if neither.
+    `left` and `right` are indices into `mentions`."""
     for left, right in candidates:
-        between = masked.between(left.end, right.start)
+        between = masked.between(mentions[left].end, mentions[right].start)
         if len(between.split()) > config.max_gap:
             break
         if tone.has_event(between):
             return _clause_tone(tone, between, config, memo, True), left, right, way_of(_words(between))
     left, right = candidates[0]
-    clause = fine_of[id(left)]
-    between = masked.between(left.end, right.start)
-    if fine_of[id(right)] != clause or len(between.split()) > config.max_gap:
+    clause = fine_of[left]
+    between = masked.between(mentions[left].end, mentions[right].start)
+    if fine_of[right] != clause or len(between.split()) > config.max_gap:
         return 0.0, left, right, None
-    in_clause = {m.country for m in mentions if fine_of[id(m)] == clause}
+    in_clause = {mentions[index].country for index, of in enumerate(fine_of) if of == clause}
     words = _words(between)
     coordinated = all(word in COORDINATION or word in TITLES for word in words)
     if coordinated or len(in_clause) == 2:

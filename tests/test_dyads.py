@@ -162,3 +162,15 @@ def test_clause_word_cuts_agree_with_the_regex_scan(text: str, left: int, right:
     strong, _ = _cuts(text, start, end, True, False)
     strong_only, _ = _cuts(text, start, end, False, False)
     assert strong == strong_only | word_cuts_by_regex(text, start, end)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.integers(0, 40), st.integers(0, 40), st.sets(st.integers(0, 50)))
+def test_clause_ranges_are_the_gaps_between_cuts(start: int, end: int, cuts: set[int]) -> None:
+    from itertools import pairwise
+
+    from processors.dyads import _ranges
+
+    # the specification _ranges was written from: consecutive bounds, empty ranges left out
+    bounds = [start, *(cut for cut in sorted(cuts) if cut > start), end]
+    assert _ranges(start, end, cuts) == [(a, b) for a, b in pairwise(bounds) if b > a]
