@@ -29,8 +29,7 @@ def cap_article(article: Article, limits: TextLimits) -> tuple[Article, str | No
     head = text[:keep]
     # Every sentence but the last ends at one of these characters: counting them (fast, in C) rules out the cap
     # for nearly every article without splitting it into sentences.
-    ends = head.count(".") + head.count("!") + head.count("?") + head.count("\n")
-    if ends >= limits.max_sentences:
+    if sentence_ends(head) >= limits.max_sentences:
         starts = sentence_starts(head)
         if len(starts) > limits.max_sentences:
             keep, reason = starts[limits.max_sentences], "sentences"
@@ -40,3 +39,10 @@ def cap_article(article: Article, limits: TextLimits) -> tuple[Article, str | No
     if keep <= len(article.title):
         return replace(article, title=article.title[:keep].rstrip(), body=""), reason
     return replace(article, body=article.body[: max(0, keep - title_part)].rstrip()), reason
+
+
+def sentence_ends(text: str) -> int:
+    """How many of text's characters are ".", "!", "?" or a line break. They are one byte each in UTF-8 and no
+    other character's encoding contains those bytes, so one pass over the bytes counts all four."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    return len(encoded) - len(encoded.translate(None, b".!?\n"))

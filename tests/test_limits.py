@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from processors.analysis import Analyzer
 from processors.limits import TextLimits, cap_article
 from tests.conftest import make_article
@@ -54,3 +57,11 @@ def test_mentions_and_pairs_listed_are_capped() -> None:
     assert len(result["mentions"]) == 10 and result["countries"]["TUR"]["mentions"] == 5
     assert len(result["dyads"]) == 3 and all(dyad["sentences"] == 5 for dyad in result["dyads"])
     assert result["truncated"] == "mentions"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None)) | st.text(".!?\n \u2026\u3002\ud800a\u00e9"))
+def test_sentence_ends_counts_the_four_characters(text: str) -> None:
+    from processors.limits import sentence_ends
+
+    assert sentence_ends(text) == sum(text.count(mark) for mark in ".!?\n")
