@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -66,15 +66,15 @@ def parse_time(value: str) -> datetime:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
-_WORD = re.compile(r"[^\W\d_]{2,}")
+_WORD: Final = re.compile(r"[^\W\d_]{2,}")
 # On ASCII text, _WORD's matches in lower case are the runs of letters left when everything else becomes a space:
 # one str.translate and a split, several times cheaper than the regex (tests/test_article.py checks they agree).
-_ASCII_LETTERS_LOWER = str.maketrans(
+_ASCII_LETTERS_LOWER: Final = str.maketrans(
     {c: (c.lower() if c.isalpha() else " ") for c in map(chr, range(128)) if not ("a" <= c <= "z")}
 )
-_LETTER = re.compile(r"[^\W\d_]")
-_NON_LATIN_LETTER = re.compile(r"[^\W\d_\u0000-\u024f\u1e00-\u1eff]")
-_ENGLISH = frozenset(
+_LETTER: Final = re.compile(r"[^\W\d_]")
+_NON_LATIN_LETTER: Final = re.compile(r"[^\W\d_\u0000-\u024f\u1e00-\u1eff]")
+_ENGLISH: Final = frozenset(
     "the a an and or of to in on at for with by from is are was were be been has have had it its this that "
     "as not but he she they we his her their who which said after over into than also will would about".split()
 )

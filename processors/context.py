@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 # Tokens on the same line only: a line break ends a title or a paragraph.
-_NEXT = re.compile(r"[ \t]*(?:([^\W_][\w'’.-]*)|([^\w\s]))")
-_WINDOW = 60
-_TOKEN_PUNCT = "_'’.-"  # what a word holds besides letters and digits (\w is letters, digits and _)
+_NEXT: Final = re.compile(r"[ \t]*(?:([^\W_][\w'’.-]*)|([^\w\s]))")
+_WINDOW: Final = 60
+_TOKEN_PUNCT: Final = "_'’.-"  # what a word holds besides letters and digits (\w is letters, digits and _)
 
 # Sentence ends: . ! ? (closing quotes/brackets allowed) before whitespace and a capital or digit; or a line break.
 # Not after an abbreviation ("Mr.", "Gen.", "Dec.") or an initial / dotted acronym ("George W. Bush", "U.S. troops").
-_CLOSERS = '"”’)]'
-_OPENERS = '"“‘(['
-_ABBREVIATIONS = frozenset(  # each 2-4 letters, the first a capital but in "vs" (sentence_starts relies on it)
+_CLOSERS: Final = '"”’)]'
+_OPENERS: Final = '"“‘(['
+_ABBREVIATIONS: Final = frozenset(  # each 2-4 letters, the first a capital but in "vs" (sentence_starts relies on it)
     "Mr Mrs Ms Dr Gen Sen Rep Gov St Jr Sr Lt Col Maj Capt Sgt Prof Inc Corp Ltd Co No vs Jan Feb Mar Apr Jun Jul "
     "Aug Sep Sept Oct Nov Dec Mt Ft Adm Brig Cmdr Pres Rev Hon".split()
 )
-_HEADLINE_WORD = re.compile(r"[^\W\d_]{4,}")
+_HEADLINE_WORD: Final = re.compile(r"[^\W\d_]{4,}")
 
 
 def prev_token(text: str, start: int) -> str:

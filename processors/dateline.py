@@ -7,6 +7,7 @@ but not paired with the others.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 _AGENCY = (
     r"(?:AP|AFP|Reuters|REUTERS|CP|AGI|CNA|PTI|IANS|UPI|Xinhua|dpa|DPA|ANSA|Bloomberg|Kyodo|Yonhap|"
@@ -19,12 +20,12 @@ _DATE = rf"(?:,? {_MONTH}[a-zA-Z]{{0,6}}\.? ?\d{{1,2}})"
 _PAREN_AGENCY = r"(?: ?\([A-Za-z .\-]{1,30}\))"
 _SEP = r"(?: (?:--|-|—|–) | ?: ?)"  # dashes need spaces around them: "US-backed" is no dateline
 
-_DATELINE = re.compile(
+_DATELINE: Final = re.compile(
     rf"(?:\(?{_AGENCY}\)? (?:--|-|—|–) )?"  # feed prefix: "AP - ", "Canadian Press - ", "(AGI) - "
     rf"(?P<place>{_PLACE}(?:, {_PLACE}){{0,2}}{_DATE}?)"
     rf"(?:{_PAREN_AGENCY}{_SEP}?|{_SEP})"
 )
-MAX_DATELINE_CHARS = 100
+MAX_DATELINE_CHARS: Final = 100
 
 
 def dateline_length(body: str) -> int:

@@ -9,12 +9,14 @@ The words are the text between the two mentions, lower-cased, with other countri
 
 from __future__ import annotations
 
-COORDINATION = frozenset({",", "and", "-", "–", "'s", "’s", "or", "&", "both", "of", "between", "with"})
-TITLES = frozenset(
+from typing import Final
+
+COORDINATION: Final = frozenset({",", "and", "-", "–", "'s", "’s", "or", "&", "both", "of", "between", "with"})
+TITLES: Final = frozenset(
     {"president", "prime", "minister", "premier", "chancellor", "king", "queen", "foreign", "secretary", "leader",
      "counterpart", "mr", "mr.", "general", "gen.", "sheikh", "emir", "pm", "state", "of", "the"}
 )  # fmt: skip
-PASSIVE_AUXILIARIES = frozenset({"was", "were", "is", "are", "been", "being", "be", "get", "got", "gets"})
+PASSIVE_AUXILIARIES: Final = frozenset({"was", "were", "is", "are", "been", "being", "be", "get", "got", "gets"})
 
 
 def way_of(words: list[str]) -> str:

@@ -12,11 +12,12 @@ Entity names are masked before scoring. Pairs never named in one sentence are li
 
 from __future__ import annotations
 
-import bisect
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Final
 
 from processors.direction import COORDINATION, TITLES, directions, way_of
 from processors.matcher import Match
@@ -25,12 +26,12 @@ from processors.tagger import Mention, Tagged
 from processors.text import plain_snippet
 
 # Patterns start with a literal or a character set so the regex engine can skip ahead (these run on every article).
-_STRONG_CUT = re.compile(r"[;:—–]|--")
+_STRONG_CUT: Final = re.compile(r"[;:—–]|--")
 # Subordinating words a clause starts at (_cuts finds them as whole words with str.find)
-CLAUSE_WORDS = ("after", "amid", "while", "whereas", "although", "though", "despite", "following", "but", "before",
-                "since")  # fmt: skip
-_COMMA_CLAUSE = re.compile(r",\s+(?=(?:and|which|who|as|just|saying|where|when|a|an)\b)")
-_EDGE_PUNCT = ".,;:!?\"'()“”‘’"
+CLAUSE_WORDS: Final = ("after", "amid", "while", "whereas", "although", "though", "despite", "following", "but",
+                       "before", "since")  # fmt: skip
+_COMMA_CLAUSE: Final = re.compile(r",\s+(?=(?:and|which|who|as|just|saying|where|when|a|an)\b)")
+_EDGE_PUNCT: Final = ".,;:!?\"'()“”‘’"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,7 @@ class _Masked:
 
     def between(self, start: int, end: int) -> str:
         matches = self.matches
-        first = bisect.bisect_right(self.starts, start) - 1
+        first = bisect_right(self.starts, start) - 1
         after = first + 1
         if (first < 0 or matches[first].end <= start) and (after == len(matches) or matches[after].start >= end):
             return self.text[start:end]  # no match inside: nothing to mask
@@ -196,7 +197,7 @@ def _clause_of(ranges: list[tuple[int, int]], mentions: list[Mention]) -> list[i
     last = len(ranges) - 1
     found: list[int] = []
     for mention in mentions:
-        index = bisect.bisect_right(starts, mention.start) - 1
+        index = bisect_right(starts, mention.start) - 1
         found.append(last if index < 0 or mention.start >= ranges[index][1] else index)
     return found
 

@@ -6,6 +6,7 @@ import csv
 import re
 from functools import cache
 from pathlib import Path
+from typing import Final
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -13,7 +14,7 @@ from processors.gazetteer import DATA_DIR
 from processors.vader import CompoundScorer
 
 LEXICON_PATH = DATA_DIR / "diplomatic_lexicon.tsv"
-_WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
+_WORD: Final = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
 
 
 def load_lexicon(path: Path = LEXICON_PATH, scopes: tuple[str, ...] = ("all", "dyad")) -> tuple[dict[str, float], str]:

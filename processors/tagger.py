@@ -8,9 +8,10 @@ sitting leaders).
 
 from __future__ import annotations
 
-import bisect
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
+from typing import Final
 
 from processors.article import Article
 from processors.context import is_headline_case, is_word, next_token, prev_token, sentence_starts
@@ -19,9 +20,14 @@ from processors.gazetteer import Gazetteer
 from processors.matcher import Entry, GazetteerMatcher, Match, default_matcher
 from processors.territories import TerritoryPolicy, load_policy
 
-_LEADER_ONLY = frozenset({"leader"})
-_TERRITORY_ONLY = frozenset({"territory"})
-_BLOCK, _ORG, _TERRITORY, _LEADER, _PLACE = range(5)  # what Tagger.tag does with a match (Tagger.plans)
+_LEADER_ONLY: Final = frozenset({"leader"})
+_TERRITORY_ONLY: Final = frozenset({"territory"})
+# What Tagger.tag does with a match (Tagger.plans)
+_BLOCK: Final = 0
+_ORG: Final = 1
+_TERRITORY: Final = 2
+_LEADER: Final = 3
+_PLACE: Final = 4
 
 
 @dataclass(slots=True, init=False)
@@ -221,7 +227,7 @@ class Tagger:
                 if plan[1] not in orgs:
                     orgs.append(plan[1])
                 continue
-            sentence = bisect.bisect_right(starts, match.start) - 1
+            sentence = bisect_right(starts, match.start) - 1
             if action == _PLACE:
                 _, entry, rule, checked, deferred = plan
                 if checked and not self._keep_country(text, match, entry, headline and match.start < title_end):

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Final
 
 # Entities that lost their ampersand on the way through some wire feeds, leaving a space in its place:
 # "Jordan #39;s" for "Jordan's", " quot;" for '"'.
-_BARE_NUMERIC_ENTITY = re.compile(r"(?: |(?<![&\w]))#(\d{2,5});")
-_BARE_NAMED_ENTITY = re.compile(r"(?: |(?<![&\w]))(quot|amp|lt|gt|apos|nbsp);")
-_TAG = re.compile(r"<[^<>]{0,200}>")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2028\u2029\ufeff]")
-_SPACES = re.compile(r"[ \t\u00a0]{2,}")
-_DELETE_CONTROL = dict.fromkeys(
+_BARE_NUMERIC_ENTITY: Final = re.compile(r"(?: |(?<![&\w]))#(\d{2,5});")
+_BARE_NAMED_ENTITY: Final = re.compile(r"(?: |(?<![&\w]))(quot|amp|lt|gt|apos|nbsp);")
+_TAG: Final = re.compile(r"<[^<>]{0,200}>")
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2028\u2029\ufeff]")
+_SPACES: Final = re.compile(r"[ \t\u00a0]{2,}")
+_DELETE_CONTROL: Final = dict.fromkeys(
     [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0x200B, 0x2028, 0x2029, 0xFEFF]
 )
-_BARE_NAMES = ("quot;", "amp;", "lt;", "gt;", "apos;", "nbsp;")
-_NAMED = {"quot": '"', "amp": "&", "lt": "<", "gt": ">", "apos": "'", "nbsp": " "}
+_BARE_NAMES: Final = ("quot;", "amp;", "lt;", "gt;", "apos;", "nbsp;")
+_NAMED: Final = {"quot": '"', "amp": "&", "lt": "<", "gt": ">", "apos": "'", "nbsp": " "}
 
 
 def _numeric(match: re.Match[str]) -> str:

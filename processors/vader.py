@@ -14,18 +14,20 @@ Text. ICWSM-14. (MIT licence.)
 from __future__ import annotations
 
 import string
+from typing import Final
 
-from vaderSentiment.vaderSentiment import (
-    BOOSTER_DICT,
-    C_INCR,
-    N_SCALAR,
-    NEGATE,
-    SPECIAL_CASES,
-    SentimentIntensityAnalyzer,
-    normalize,
-)
+from vaderSentiment import vaderSentiment as _vader
+from vaderSentiment.vaderSentiment import NEGATE, SentimentIntensityAnalyzer, normalize
 
-_NEGATE = frozenset(NEGATE)
+# VADER's constants, bound as Final: the compiled build reads a Final from a C static rather than from the module's
+# dict at every use.
+BOOSTER_DICT: Final[dict[str, float]] = _vader.BOOSTER_DICT
+C_INCR: Final[float] = _vader.C_INCR
+N_SCALAR: Final[float] = _vader.N_SCALAR
+SPECIAL_CASES: Final[dict[str, float]] = _vader.SPECIAL_CASES
+_PUNCTUATION: Final = string.punctuation
+
+_NEGATE: Final = frozenset(NEGATE)
 
 
 def _negated(word: str) -> bool:
@@ -34,7 +36,7 @@ def _negated(word: str) -> bool:
 
 def _token(word: str) -> str:
     """A word without leading and trailing punctuation, unless that leaves two characters or fewer (":)")."""
-    stripped = word.strip(string.punctuation)
+    stripped = word.strip(_PUNCTUATION)
     return word if len(stripped) <= 2 else stripped
 
 

@@ -11,10 +11,11 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Final
 
-MICRO = 1_000_000
-TONE_THRESHOLD = 0.05  # the same neutral band as evaluation: |sentiment| <= 0.05 is neutral
-MOVERS_PER_SIDE = 3
+MICRO: Final = 1_000_000
+TONE_THRESHOLD: Final = 0.05  # the same neutral band as evaluation: |sentiment| <= 0.05 is neutral
+MOVERS_PER_SIDE: Final = 3
 
 
 def parse_duration(text: str) -> int:
