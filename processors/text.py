@@ -16,6 +16,7 @@ _SPACES: Final = re.compile(r"[ \t\u00a0]{2,}")
 _DELETE_CONTROL: Final = dict.fromkeys(
     [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0x200B, 0x2028, 0x2029, 0xFEFF]
 )
+_ASCII_CONTROL: Final = bytes(c for c in _DELETE_CONTROL if c < 128)
 _BARE_NAMES: Final = ("quot;", "amp;", "lt;", "gt;", "apos;", "nbsp;")
 _NAMED: Final = {"quot": '"', "amp": "&", "lt": "<", "gt": ">", "apos": "'", "nbsp": " "}
 
@@ -38,10 +39,18 @@ def clean_text(text: str) -> str:
         text = _TAG.sub(" ", text)
     if "\\" in text:
         text = text.replace("\\", " ")
-    text = text.translate(_DELETE_CONTROL)
+    text = delete_control(text)
     if "  " in text or "\t" in text or "\u00a0" in text:
         text = _SPACES.sub(" ", text)
     return text.strip()
+
+
+def delete_control(text: str) -> str:
+    """text without its control and invisible characters (_DELETE_CONTROL); on ASCII text, a bytes.translate,
+    several times cheaper than str.translate."""
+    if text.isascii():
+        return text.encode().translate(None, _ASCII_CONTROL).decode()
+    return text.translate(_DELETE_CONTROL)
 
 
 def plain_snippet(text: str, limit: int = 300) -> str:

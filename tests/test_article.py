@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processors.article import _ASCII_LETTERS_LOWER, REASONS, ArticleError, decode_article
+from processors.article import REASONS, ArticleError, ascii_words, decode_article
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 GOOD = {
@@ -101,4 +101,14 @@ def test_split_records_reads_lines_arrays_and_one_pretty_document():
 def test_ascii_words_are_the_regex_words(text: str) -> None:
     # looks_english's fast path must find exactly the words the regex finds
     expected = re.findall(r"[a-z]{2,}", text.lower())
-    assert [word for word in text.translate(_ASCII_LETTERS_LOWER).split() if len(word) > 1] == expected
+    assert ascii_words(text) == expected
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.text(alphabet=st.characters(max_codepoint=127)) | st.text("\x00\x07\t\n\r\x0b\x1f\x7f a\u200b\u2028\ufeff\u00e9")
+)
+def test_control_characters_are_deleted_alike_on_both_paths(text: str) -> None:
+    from processors.text import _DELETE_CONTROL, delete_control
+
+    assert delete_control(text) == text.translate(_DELETE_CONTROL)
