@@ -15,6 +15,7 @@ from processors.vader import CompoundScorer
 
 LEXICON_PATH = DATA_DIR / "diplomatic_lexicon.tsv"
 _WORD: Final = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
+_DIGITS_TO_SPACES: Final = bytes.maketrans(b"0123456789", b" " * 10)
 
 
 def load_lexicon(path: Path = LEXICON_PATH, scopes: tuple[str, ...] = ("all", "dyad")) -> tuple[dict[str, float], str]:
@@ -69,7 +70,18 @@ class ToneModel:
         events = self.event_words
         # _WORD's words never span whitespace; most whitespace-separated tokens are plain words, which are their own
         # _WORD match, so only the others need the regex (tests/test_sentiment.py checks this against findall).
-        for token in text.lower().split():
+        lowered = text.lower()
+        if lowered.isascii():
+            # Digits separate words as whitespace does; with them turned into spaces, an alphanumeric token is a
+            # plain word, and isalnum is cheap in the compiled build, where isalpha and isascii are calls.
+            for token in lowered.encode().translate(_DIGITS_TO_SPACES).decode().split():
+                if token.isalnum():
+                    if token in events:
+                        return True
+                elif not events.isdisjoint(_WORD.findall(token)):
+                    return True
+            return False
+        for token in lowered.split():
             if token.isalpha() and token.isascii():
                 if token in events:
                     return True

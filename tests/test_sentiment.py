@@ -10,7 +10,8 @@ from processors.sentiment import _WORD, tone_model
 MODEL = tone_model(overlay=True, base_weight=0.3, for_pairs=True)
 EVENTS = sorted(MODEL.event_words)
 PIECES = [*EVENTS[::7], "Sanctions", "CEASEFIRE", "cease-fire", "'", "-", "--", ",", ".", "/", " ", "\n", "\t",
-          "\u00a0", "é", "KELVIN\u212a", "don't", "x", "said", "the", "42", "(", ")", '"', "’", "Ａ"]  # fmt: skip
+          "\u00a0", "é", "KELVIN\u212a", "don't", "x", "said", "the", "42", "(", ")", '"', "’", "Ａ",
+          "1", "war9", "g8"]  # fmt: skip
 
 
 def by_findall(text: str) -> bool:
