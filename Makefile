@@ -53,6 +53,7 @@ bench: compiled
 	$(COMPILED_VENV)/bin/python bench/bench_tag.py
 	$(COMPILED_VENV)/bin/python bench/bench_hostile.py
 	$(COMPILED_VENV)/bin/python bench/bench_e2e.py
+	$(COMPILED_VENV)/bin/python bench/faust_floor.py
 	$(COMPILED_VENV)/bin/python bench/broker_growth.py
 
 soak: compiled

@@ -1,0 +1,229 @@
+"""What consuming a record costs in a Faust agent, against aiokafka's own batch API, on the embedded broker.
+
+    make bench                      # runs this after bench_e2e.py
+    .venv/bin/python bench/faust_floor.py [--records 60000]
+
+N records of 600 bytes are pre-loaded into an 8-partition topic; then, each in its own process,
+- aiokafka's `getmany` reads them in batches,
+- a Faust agent that does nothing but `async for event in stream.events()` reads them, with the worker's own
+  consumer settings (fetch wait, session timeouts, the inline hand-over of streams/delivery.py).
+Both report records/s and the process CPU time per record, from the first record to the last.
+
+An article costs a worker one consumed record for itself and one per dyad score it emits (the dyads topic is read
+back to aggregate windows by pair). The bench tags its stories offline to count those and to time tagging, and
+times aiokafka's producer (`send` per record, as the worker's outbox calls it); then it prints the rate one worker
+could not exceed if consuming, tagging and producing an article's own records were all it did: window updates,
+table changelogs, timers and the broker's share of the cores come on top. Merges faust_us_per_record,
+faust_vs_aiokafka_per_record, aiokafka_us_per_record, aiokafka_send_us_per_record, consumed_records_per_article and
+worker_ceiling_articles_per_s into bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "samples"))
+
+TOPIC = "floor.in"
+TOPIC_OUT = "floor.out"
+PARTITIONS = 8
+
+
+def child_aiokafka(broker: str, count: int, out: Path) -> None:
+    import asyncio
+
+    from aiokafka import AIOKafkaConsumer
+
+    async def read() -> None:
+        consumer = AIOKafkaConsumer(TOPIC, bootstrap_servers=broker, group_id="floor-aiokafka",
+                                    auto_offset_reset="earliest", session_timeout_ms=6000,
+                                    heartbeat_interval_ms=1000, fetch_max_wait_ms=100)  # fmt: skip
+        await consumer.start()
+        seen, started, cpu = 0, 0.0, 0.0
+        try:
+            while seen < count:
+                for batch in (await consumer.getmany(timeout_ms=1000, max_records=10_000)).values():
+                    if not seen:
+                        started, cpu = time.perf_counter(), time.process_time()
+                    seen += len(batch)
+            report(out, seen, started, cpu)
+        finally:
+            await consumer.stop()
+
+    asyncio.run(read())
+
+
+def child_produce(broker: str, count: int, out: Path) -> None:
+    """aiokafka's producer as the worker's outbox uses it: `send` per record, keyed, lingering, then one flush."""
+    import asyncio
+
+    from aiokafka import AIOKafkaProducer
+
+    from streams.settings import Settings
+
+    async def write() -> None:
+        settings = Settings.from_env({}, broker=broker)
+        producer = AIOKafkaProducer(bootstrap_servers=broker, linger_ms=int(settings.producer_linger * 1000))
+        await producer.start()
+        value = b"x" * 600
+        try:
+            started, cpu = time.perf_counter(), time.process_time()
+            for index in range(count):
+                await producer.send(TOPIC_OUT, value, key=str(index).encode())
+            await producer.flush()
+            report(out, count, started, cpu)
+        finally:
+            await producer.stop()
+
+    asyncio.run(write())
+
+
+def child_faust(broker: str, count: int, out: Path) -> None:
+    import faust
+
+    from streams import delivery
+    from streams.app import tune_fetch_wait
+    from streams.settings import Settings
+
+    settings = Settings.from_env({}, broker=broker)
+    tune_fetch_wait(settings.fetch_max_wait_ms)
+    delivery.install()
+    app = faust.App("floor-faust", broker=settings.faust_broker, store="memory://", web_enabled=False,
+                    broker_session_timeout=settings.session_timeout,
+                    broker_heartbeat_interval=settings.heartbeat_interval,
+                    broker_rebalance_timeout=settings.rebalance_timeout, consumer_auto_offset_reset="earliest",
+                    topic_partitions=PARTITIONS, datadir=str(out.parent / "faust-data"))  # fmt: skip
+    records = app.topic(TOPIC, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    progress = {"seen": 0, "started": 0.0, "cpu": 0.0}
+
+    @app.agent(records)
+    async def read(stream: faust.StreamT) -> None:
+        async for _event in stream.events():
+            if not progress["seen"]:
+                progress["started"], progress["cpu"] = time.perf_counter(), time.process_time()
+            progress["seen"] += 1
+            if progress["seen"] == count:
+                report(out, count, progress["started"], progress["cpu"])
+                os._exit(0)  # measured; no need to wait for a clean shutdown
+
+    sys.argv = [sys.argv[0], "worker", "--loglevel", "warn"]
+    app.main()
+
+
+def report(out: Path, seen: int, started: float, cpu: float) -> None:
+    elapsed, used = time.perf_counter() - started, time.process_time() - cpu
+    out.write_text(json.dumps({"per_s": seen / elapsed, "cpu_us": used / seen * 1e6}))
+
+
+def run_child(kind: str, broker: str, count: int, workdir: Path) -> dict:
+    out = workdir / f"{kind}.json"
+    log = workdir / f"{kind}.log"
+    command = [sys.executable, "-P", str(Path(__file__).resolve()), "--child", kind, "--broker", broker,
+               "--records", str(count), "--child-out", str(out)]  # fmt: skip
+    with log.open("wb") as sink:
+        subprocess.run(command, cwd=workdir, stdout=sink, stderr=subprocess.STDOUT, timeout=600, check=False)
+    if not out.exists():
+        raise RuntimeError(f"the {kind} reader did not finish; see {log}:\n{log.read_text(errors='replace')[-2000:]}")
+    return json.loads(out.read_text())
+
+
+def preload(broker: str, count: int) -> None:
+    from kafka import KafkaProducer
+    from kafka.admin import KafkaAdminClient, NewTopic
+
+    from streams.kafka_io import connect
+    from streams.settings import Settings
+
+    settings = Settings.from_env({}, broker=broker)
+    admin = connect(settings, KafkaAdminClient)
+    admin.create_topics([NewTopic(TOPIC, PARTITIONS, 1), NewTopic(TOPIC_OUT, PARTITIONS, 1)])
+    admin.close()
+    producer = connect(settings, KafkaProducer, linger_ms=5, batch_size=256 * 1024)
+    value = b"x" * 600
+    for index in range(count):
+        producer.send(TOPIC, key=str(index).encode(), value=value)
+    producer.flush()
+    producer.close()
+
+
+def article_costs(stories: int = 1000) -> tuple[float, float]:
+    """(consumed records per article, offline tagging seconds per article: best of three passes)."""
+    from generate_feed import generate
+
+    from processors.analysis import default_analyzer
+    from processors.article import decode_article
+
+    analyzer = default_analyzer()
+    raws = [orjson.dumps(story) for story in generate(stories, max(1, stories // 2000), 21, True,
+                                                       datetime(2026, 11, 1, tzinfo=UTC))]  # fmt: skip
+    scores = 0
+    for raw in raws:
+        scores += sum(1 for dyad in analyzer.analyze(decode_article(raw))["dyads"] if dyad["sentences"])
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        for raw in raws:
+            orjson.dumps(analyzer.analyze(decode_article(raw)))
+        best = min(best, (time.perf_counter() - started) / len(raws))
+    return 1 + scores / len(raws), best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=60_000)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--child", choices=("aiokafka", "faust", "produce"), help=argparse.SUPPRESS)
+    parser.add_argument("--broker", help=argparse.SUPPRESS)
+    parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        children = {"aiokafka": child_aiokafka, "faust": child_faust, "produce": child_produce}
+        children[args.child](args.broker, args.records, args.child_out)
+        return
+
+    from streams.broker import EmbeddedBroker
+
+    records_per_article, tag_s = article_costs()
+    with tempfile.TemporaryDirectory() as tmp, EmbeddedBroker() as broker:
+        preload(broker.url, args.records)
+        plain = run_child("aiokafka", broker.url, args.records, Path(tmp))
+        agent = run_child("faust", broker.url, args.records, Path(tmp))
+        sends = run_child("produce", broker.url, args.records, Path(tmp))
+    # An article's own records out: its mentions record and its dyad scores (window updates and changelog left out).
+    produced_per_article = records_per_article
+    ceiling = 1 / (tag_s + records_per_article * agent["cpu_us"] / 1e6 + produced_per_article * sends["cpu_us"] / 1e6)
+    print(f"consuming {args.records:,} records of 600 bytes from {PARTITIONS} partitions of the embedded broker")
+    print(f"  aiokafka getmany           {plain['per_s']:>9,.0f} records/s  {plain['cpu_us']:6.1f} µs CPU per record")
+    print(f"  Faust agent, no work       {agent['per_s']:>9,.0f} records/s  {agent['cpu_us']:6.1f} µs CPU per record "
+          f"({agent['cpu_us'] / plain['cpu_us']:.0f}× getmany)")  # fmt: skip
+    print(f"producing them with aiokafka {sends['per_s']:>7,.0f} records/s  {sends['cpu_us']:6.1f} µs CPU per record")
+    print(f"an article: {records_per_article:.2f} records consumed (itself and its dyad scores) and at least "
+          f"{produced_per_article:.2f} produced (mentions and dyad scores), {tag_s * 1000:.2f} ms of tagging "
+          "(offline, best of 3 passes)")  # fmt: skip
+    print(f"one worker's ceiling, before window updates, changelogs and timers: {ceiling:,.0f} articles/s")
+    results: dict = json.loads(args.out.read_text()) if args.out.exists() else {}
+    results.update(
+        faust_us_per_record=round(agent["cpu_us"], 1),
+        faust_vs_aiokafka_per_record=round(agent["cpu_us"] / plain["cpu_us"], 1),
+        aiokafka_us_per_record=round(plain["cpu_us"], 1),
+        aiokafka_send_us_per_record=round(sends["cpu_us"], 1),
+        consumed_records_per_article=round(records_per_article, 2),
+        worker_ceiling_articles_per_s=round(ceiling, 1),
+    )
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
