@@ -88,3 +88,18 @@ def test_dashboards_are_generated_from_code_and_up_to_date():
     result = subprocess.run([sys.executable, str(DEPLOY / "grafana" / "build_dashboards.py"), "--check"],
                             capture_output=True)  # fmt: skip
     assert result.returncode == 0, result.stderr.decode()
+
+
+def test_the_image_build_stage_copies_every_file_the_build_reads():
+    import tomllib
+
+    root = DEPLOY.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    packages = {name.split(".")[0] for name in project["tool"]["setuptools"]["packages"]}
+    needed = {"pyproject.toml", "setup.py", project["project"]["readme"], *project["project"]["license-files"],
+              *project["build-system"]["backend-path"], *packages}  # fmt: skip
+    copied = set()
+    for line in (DEPLOY / "Dockerfile").read_text().splitlines():
+        if line.startswith("COPY ") and "--from" not in line:
+            copied.update(line.split()[1:-1])
+    assert needed <= copied, needed - copied
