@@ -71,18 +71,13 @@ class ToneModel:
         # _WORD's words never span whitespace; most whitespace-separated tokens are plain words, which are their own
         # _WORD match, so only the others need the regex (tests/test_sentiment.py checks this against findall).
         lowered = text.lower()
-        if lowered.isascii():
+        ascii_only = lowered.isascii()
+        if ascii_only:
             # Digits separate words as whitespace does; with them turned into spaces, an alphanumeric token is a
             # plain word, and isalnum is cheap in the compiled build, where isalpha and isascii are calls.
-            for token in lowered.encode().translate(_DIGITS_TO_SPACES).decode().split():
-                if token.isalnum():
-                    if token in events:
-                        return True
-                elif not events.isdisjoint(_WORD.findall(token)):
-                    return True
-            return False
+            lowered = lowered.encode().translate(_DIGITS_TO_SPACES).decode()
         for token in lowered.split():
-            if token.isalpha() and token.isascii():
+            if token.isalnum() if ascii_only else token.isalpha() and token.isascii():
                 if token in events:
                     return True
             elif not events.isdisjoint(_WORD.findall(token)):
