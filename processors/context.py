@@ -19,6 +19,8 @@ _ABBREVIATIONS: Final = frozenset(  # each 2-4 letters, the first a capital but 
     "Aug Sep Sept Oct Nov Dec Mt Ft Adm Brig Cmdr Pres Rev Hon".split()
 )
 _HEADLINE_WORD: Final = re.compile(r"[^\W\d_]{4,}")
+SENTENCE_MARKS: Final = ".!?\n"  # every sentence but the last ends at one of these
+_SENTENCE_MARK_BYTES: Final = SENTENCE_MARKS.encode()
 
 
 def prev_token(text: str, start: int) -> str:
@@ -116,15 +118,22 @@ def _boundary_end(text: str, mark: int, size: int) -> int:
 
 
 def _marks(text: str) -> list[int]:
-    """Offsets of every . ! ? and line break, in order."""
+    """Offsets of every sentence mark (. ! ? and line break), in order."""
     found = []
-    for mark in ".!?\n":
+    for mark in SENTENCE_MARKS:
         at = text.find(mark)
         while at >= 0:
             found.append(at)
             at = text.find(mark, at + 1)
     found.sort()
     return found
+
+
+def sentence_ends(text: str) -> int:
+    """How many of text's characters are sentence marks. They are one byte each in UTF-8 and no other character's
+    encoding contains those bytes, so one pass over the bytes counts all four."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    return len(encoded) - len(encoded.translate(None, _SENTENCE_MARK_BYTES))
 
 
 def is_headline_case(text: str) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from processors.article import Article
-from processors.context import sentence_starts
+from processors.context import sentence_ends, sentence_starts
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,8 @@ def cap_article(article: Article, limits: TextLimits) -> tuple[Article, str | No
     if keep > limits.max_chars:
         keep, reason = limits.max_chars, "chars"
     head = text[:keep]
-    # Every sentence but the last ends at one of these characters: counting them (fast, in C) rules out the cap
-    # for nearly every article without splitting it into sentences.
+    # Every sentence but the last ends at a sentence mark: counting them (fast, in C) rules out the cap for nearly
+    # every article without splitting it into sentences.
     if sentence_ends(head) >= limits.max_sentences:
         starts = sentence_starts(head)
         if len(starts) > limits.max_sentences:
@@ -39,10 +39,3 @@ def cap_article(article: Article, limits: TextLimits) -> tuple[Article, str | No
     if keep <= len(article.title):
         return replace(article, title=article.title[:keep].rstrip(), body=""), reason
     return replace(article, body=article.body[: max(0, keep - title_part)].rstrip()), reason
-
-
-def sentence_ends(text: str) -> int:
-    """How many of text's characters are ".", "!", "?" or a line break. They are one byte each in UTF-8 and no
-    other character's encoding contains those bytes, so one pass over the bytes counts all four."""
-    encoded = text.encode("utf-8", "surrogatepass")
-    return len(encoded) - len(encoded.translate(None, b".!?\n"))
