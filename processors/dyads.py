@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Final
+from typing import Final, TypeVar
 
 from processors.direction import COORDINATION, TITLES, directions, way_of
 from processors.matcher import Match
@@ -32,6 +32,8 @@ CLAUSE_WORDS: Final = ("after", "amid", "while", "whereas", "although", "though"
                        "before", "since")  # fmt: skip
 _COMMA_CLAUSE: Final = re.compile(r",\s+(?=(?:and|which|who|as|just|saying|where|when|a|an)\b)")
 _EDGE_PUNCT: Final = ".,;:!?\"'()“”‘’"
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,16 +211,12 @@ def attribute(tagged: Tagged, tone: ToneModel, config: DyadConfig | None = None)
     dyads = {pair: Dyad(*pair) for pair in combinations(countries, 2)}
     if not dyads:
         return []
-    # Plain dicts and list indices rather than defaultdicts and id(mention) keys: this loop runs for every
-    # sentence naming two countries, and the compiled build looks plain dicts up directly.
+    # Plain dicts (through _append) and list indices rather than defaultdicts and id(mention) keys: this loop runs
+    # for every sentence naming two countries, and the compiled build looks plain dicts up directly.
     by_sentence: dict[int, list[Mention]] = {}
     for mention in tagged.mentions:
         if not mention.dateline:
-            in_sentence_so_far = by_sentence.get(mention.sentence)
-            if in_sentence_so_far is None:
-                by_sentence[mention.sentence] = [mention]
-            else:
-                in_sentence_so_far.append(mention)
+            _append(by_sentence, mention.sentence, mention)
     text = tagged.text
     masked = _Masked(text, tagged.matches)
     memo: dict[str, float] = {}  # the same clause often relates several pairs
@@ -237,11 +235,7 @@ def attribute(tagged: Tagged, tone: ToneModel, config: DyadConfig | None = None)
         fine_of = strong_of if fine is strong else _clause_of(fine, mentions)
         of_country: dict[str, list[int]] = {}  # country -> indices of its mentions in `mentions`
         for index, mention in enumerate(mentions):
-            indices = of_country.get(mention.country)
-            if indices is None:
-                of_country[mention.country] = [index]
-            else:
-                indices.append(index)
+            _append(of_country, mention.country, index)
         for a, b in combinations(in_sentence, 2):
             pair = (a, b)
             dyad = dyads[pair]
@@ -250,21 +244,13 @@ def attribute(tagged: Tagged, tone: ToneModel, config: DyadConfig | None = None)
             if not candidates:
                 continue  # named in different clauses: no tone either way
             score, left, right, way = _pair_tone(tone, config, masked, candidates, fine, mentions, fine_of, memo)
-            scored = scores.get(pair)
-            if scored is None:
-                scores[pair] = [(score, weight)]
-            else:
-                scored.append((score, weight))
+            _append(scores, pair, (score, weight))
             if way is not None:
                 ways = directed.get(pair)
                 if ways is None:
                     ways = directed[pair] = {}
                 for source, target in directions(mentions[left].country, mentions[right].country, way):
-                    scored_way = ways.get((source, target))
-                    if scored_way is None:
-                        ways[(source, target)] = [(score, weight)]
-                    else:
-                        scored_way.append((score, weight))
+                    _append(ways, (source, target), (score, weight))
             if len(dyad.evidence) < config.max_evidence:
                 span = strong[strong_of[left]]
                 evidence = snippets.get(span)
@@ -276,6 +262,15 @@ def attribute(tagged: Tagged, tone: ToneModel, config: DyadConfig | None = None)
     for pair, ways in directed.items():
         dyads[pair].directed = {way: (_weighted(scored), len(scored)) for way, scored in ways.items()}
     return list(dyads.values())
+
+
+def _append(groups: dict[K, list[V]], key: K, value: V) -> None:
+    """groups[key].append(value), starting the list when the key is new."""
+    group = groups.get(key)
+    if group is None:
+        groups[key] = [value]
+    else:
+        group.append(value)
 
 
 def _weighted(scored: list[tuple[float, float]]) -> float:
