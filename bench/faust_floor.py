@@ -34,7 +34,6 @@ from pathlib import Path
 import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "samples"))
 
 TOPIC = "floor.in"
 TOPIC_OUT = "floor.out"
@@ -140,44 +139,36 @@ def run_child(kind: str, broker: str, count: int, workdir: Path) -> dict:
 
 
 def preload(broker: str, count: int) -> None:
-    from kafka import KafkaProducer
-    from kafka.admin import KafkaAdminClient, NewTopic
+    from kafka.admin import NewTopic
 
-    from streams.kafka_io import connect
+    from streams.kafka_io import admin, producer
     from streams.settings import Settings
 
     settings = Settings.from_env({}, broker=broker)
-    admin = connect(settings, KafkaAdminClient)
-    admin.create_topics([NewTopic(TOPIC, PARTITIONS, 1), NewTopic(TOPIC_OUT, PARTITIONS, 1)])
-    admin.close()
-    producer = connect(settings, KafkaProducer, linger_ms=5, batch_size=256 * 1024)
+    with admin(settings) as client:
+        client.create_topics([NewTopic(TOPIC, PARTITIONS, 1), NewTopic(TOPIC_OUT, PARTITIONS, 1)])
+    writer = producer(settings, batch_size=256 * 1024)
     value = b"x" * 600
     for index in range(count):
-        producer.send(TOPIC, key=str(index).encode(), value=value)
-    producer.flush()
-    producer.close()
+        writer.send(TOPIC, key=str(index).encode(), value=value)
+    writer.flush()
+    writer.close()
 
 
-def article_costs(stories: int = 1000) -> tuple[float, float]:
-    """(consumed records per article, offline tagging seconds per article: best of three passes)."""
-    from generate_feed import generate
+def article_costs(count: int = 1000) -> tuple[float, float]:
+    """(consumed records per article, offline tagging seconds per article: the best of three passes), over
+    bench_e2e's stories, timed as bench_e2e times them."""
+    from bench_e2e import offline_tag_rate, stories  # bench/ is on the path when a bench script runs
 
     from processors.analysis import default_analyzer
     from processors.article import decode_article
 
     analyzer = default_analyzer()
-    raws = [orjson.dumps(story) for story in generate(stories, max(1, stories // 2000), 21, True,
-                                                       datetime(2026, 11, 1, tzinfo=UTC))]  # fmt: skip
+    items = stories(count, datetime(2026, 11, 1, tzinfo=UTC))
     scores = 0
-    for raw in raws:
-        scores += sum(1 for dyad in analyzer.analyze(decode_article(raw))["dyads"] if dyad["sentences"])
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        for raw in raws:
-            orjson.dumps(analyzer.analyze(decode_article(raw)))
-        best = min(best, (time.perf_counter() - started) / len(raws))
-    return 1 + scores / len(raws), best
+    for item in items:
+        scores += sum(1 for dyad in analyzer.analyze(decode_article(orjson.dumps(item)))["dyads"] if dyad["sentences"])
+    return 1 + scores / len(items), 1 / max(offline_tag_rate(items) for _ in range(3))
 
 
 def main() -> None:
