@@ -9,7 +9,7 @@ COMPILED_VENV := .venv-compiled
 COMPILED_STAMP := $(COMPILED_VENV)/.built-$(shell find pyproject.toml setup.py build_backend processors streams schemas \
 	-type f -not -path '*/__pycache__/*' | sort | xargs cat | cksum | cut -d' ' -f1)
 
-.PHONY: setup compiled demo test lint format bench soak fuzz clean
+.PHONY: setup compiled demo test lint format bench soak fuzz train clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "dyadwatch needs Python >= 3.11 ($(PYTHON))"; exit 1; }
@@ -58,6 +58,14 @@ bench: compiled
 
 soak: compiled
 	$(COMPILED_VENV)/bin/python bench/soak.py
+
+# Refit the pair-tone model (processors/data/pair_tone.json) and its CAMEO table from the shared labelled data,
+# then print its out-of-fold figures on the development rows.
+SHARED ?= ../shared
+train: setup
+	$(VENV)/bin/dyadwatch train --data $(SHARED)
+	$(VENV)/bin/dyadwatch eval $(SHARED)/eval/dev-agnews-world.v2.jsonl --corpus $(SHARED)/corpora/ag_news_world/test_world.csv \
+		--folds 5 --train-dir $(SHARED)/train
 
 FUZZ_SECONDS ?= 600
 fuzz: setup

@@ -10,6 +10,7 @@ from processors.dyads import DyadConfig, attribute
 from processors.gazetteer import Gazetteer
 from processors.limits import TextLimits, cap_article
 from processors.matcher import GazetteerMatcher
+from processors.pair_tone import PairToneModel, default_pair_tone
 from processors.sentiment import ToneModel, tone_model
 from processors.tagger import Tagger
 from processors.territories import DEFAULT_POLICY, load_policy
@@ -25,24 +26,31 @@ class Analyzer:
         limits: TextLimits | None = None,
         territory_policy: str = DEFAULT_POLICY,
         gazetteer: Gazetteer | None = None,
+        pair_tone: PairToneModel | bool | None = True,
     ) -> None:
-        """`gazetteer`: the data files' gazetteer when None, else e.g. one with live updates applied."""
+        """`gazetteer`: the data files' gazetteer when None, else e.g. one with live updates applied.
+        `pair_tone`: the shipped pair-tone model when True, the rules' tone alone when False or None."""
         config = config or DyadConfig()
         self.limits = limits or TextLimits()
         matcher = GazetteerMatcher(gazetteer) if gazetteer is not None else None
         self.tagger = Tagger(matcher, policy=load_policy(territory_policy))
         self.tone = tone or tone_model(overlay=True, base_weight=config.base_weight, for_pairs=True)
         self.config = config
+        self.pair_tone = default_pair_tone() if pair_tone is True else pair_tone or None
         self.versions = {
             "gazetteer": self.tagger.gazetteer.version,
             "lexicon": self.tone.lexicon_version,
             "territory_policy": self.tagger.policy.label,
         }
+        if self.pair_tone is not None:
+            self.versions["tone_model"] = self.pair_tone.version
 
     def analyze(self, article: Article) -> dict[str, Any]:
         article, truncated = cap_article(article, self.limits)
         tagged = self.tagger.tag(article)
         dyads = attribute(tagged, self.tone, self.config)
+        if self.pair_tone is not None:
+            self.pair_tone.rescore(tagged, dyads)
         countries: dict[str, dict[str, Any]] = {}
         for mention in tagged.mentions:
             entry = countries.setdefault(mention.country, {"mentions": 0, "surfaces": []})

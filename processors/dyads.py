@@ -60,6 +60,7 @@ class Dyad:
     evidence: list[dict] = field(default_factory=list)
     # (source, target) -> (sentiment, sentences): tone of what one side says or does toward the other
     directed: dict[tuple[str, str], tuple[float, int]] = field(default_factory=dict)
+    tone: dict | None = None  # the pair-tone model's decision and why (pair_tone.PairTone.as_dict), if it ran
 
     @property
     def pair(self) -> str:
@@ -70,7 +71,7 @@ class Dyad:
         for way in sorted(self.directed):  # a plain loop over typed values: the compiled build's fast path
             score, sentences = self.directed[way]
             directed.append({"source": way[0], "target": way[1], "sentiment": round(score, 4), "sentences": sentences})
-        return {
+        found = {
             "pair": self.pair,
             "a": self.a,
             "b": self.b,
@@ -79,6 +80,9 @@ class Dyad:
             "evidence": self.evidence,
             "directed": directed,
         }
+        if self.tone is not None:
+            found["tone"] = self.tone
+        return found
 
 
 def clause_cuts(text: str, start: int, end: int, split_words: bool = True, commas: bool = True) -> list[int]:

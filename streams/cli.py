@@ -9,6 +9,8 @@ from typing import Annotated, Any, BinaryIO
 import orjson
 import typer
 
+from streams import cli_quality
+
 app = typer.Typer(
     name="dyadwatch",
     help="Live country-pair (dyad) tone from news: tag articles, evaluate, run the streaming pipeline.",
@@ -102,54 +104,10 @@ def _print_table(results: list[dict[str, Any]]) -> None:
         console.print(table)
 
 
-@app.command("eval")
-def evaluate(
-    gold: Annotated[Path, typer.Argument(help="Gold JSON lines (see ../shared/eval/README.md for the format).")],
-    corpus: Annotated[Path, typer.Option(help="The AG News CSV the gold rows point into.")],
-    json_out: Annotated[bool, typer.Option("--json", help="Print the figures as one JSON object.")] = False,
-    errors: Annotated[bool, typer.Option("--errors", help="Also list every article with a wrong answer.")] = False,
-) -> None:
-    """Score country and dyad tagging and pair tone against hand-labelled gold."""
-    from processors.analysis import default_analyzer
-    from processors.evaluation import read_agnews, read_gold, score
-
-    for path in (gold, corpus):
-        if not path.exists():
-            typer.echo(f"error: {path} does not exist", err=True)
-            raise typer.Exit(2)
-    report = score(read_gold(gold), read_agnews(corpus), default_analyzer().analyze)
-    figures = report.as_dict()
-    if json_out:
-        typer.echo(orjson.dumps(figures).decode())
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=f"dyadwatch eval: {gold.name} ({report.articles} articles)", title_justify="left")
-        table.add_column("measure")
-        table.add_column("value", justify="right")
-        for key, value in figures.items():
-            table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
-        Console().print(table)
-    if errors:
-        for error in report.errors:
-            typer.echo(orjson.dumps(error).decode(), err=True)
-
-
-@app.command("eval-lexicon")
-def evaluate_lexicon(
-    ground_truth: Annotated[Path, typer.Argument(help="VADER ground truth: id<TAB>mean rating<TAB>text per line.")],
-) -> None:
-    """Correlation of VADER, with and without the diplomatic overlay, with human sentiment ratings."""
-    import statistics
-
-    from processors.sentiment import ToneModel
-
-    rows = [line.split("\t", 2) for line in ground_truth.read_text(encoding="utf-8").splitlines() if line.strip()]
-    ratings = [float(row[1]) for row in rows]
-    for label, model in (("vader", ToneModel(overlay=False)), ("vader+diplomatic", ToneModel(overlay=True))):
-        scores = [model.score(row[2]) for row in rows]
-        typer.echo(f"{label:<18} pearson r = {statistics.correlation(ratings, scores):.4f}  (n={len(rows)})")
+app.command("eval")(cli_quality.evaluate)
+app.command("eval-external")(cli_quality.evaluate_external)
+app.command("eval-lexicon")(cli_quality.evaluate_lexicon)
+app.command("train")(cli_quality.train)
 
 
 # -- the streaming pipeline -------------------------------------------------------------------------------------

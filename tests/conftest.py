@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from processors.analysis import default_analyzer
+from processors.analysis import Analyzer, default_analyzer
 from processors.article import Article, parse_article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,4 +44,15 @@ def countries(body: str, published_at: str = "2004-11-01T00:00:00Z", title: str 
 
 def dyads(body: str, published_at: str = "2004-11-01T00:00:00Z", title: str = "") -> dict[str, float]:
     result = default_analyzer().analyze(make_article(body, published_at, title))
+    return {d["pair"]: d["sentiment"] for d in result["dyads"]}
+
+
+@cache
+def _rules_analyzer() -> Analyzer:
+    return Analyzer(pair_tone=False)
+
+
+def rule_dyads(body: str, published_at: str = "2004-11-01T00:00:00Z", title: str = "") -> dict[str, float]:
+    """Pair tone from the attribution rules alone (the pair-tone model's `rule` feature)."""
+    result = _rules_analyzer().analyze(make_article(body, published_at, title))
     return {d["pair"]: d["sentiment"] for d in result["dyads"]}
