@@ -38,7 +38,7 @@ test: setup compiled
 	$(PY) -m pytest -q
 	rm -rf .compiled-tests && mkdir .compiled-tests && ln -s ../tests ../samples .compiled-tests/
 	cd .compiled-tests && DYADWATCH_EXPECT_COMPILED=1 PYTHONPATH=. ../$(COMPILED_VENV)/bin/python -P -m pytest -q \
-		-p no:cacheprovider -c ../pyproject.toml --rootdir . tests --ignore=tests/integration --ignore=tests/fuzz
+		-p no:cacheprovider -c ../pyproject.toml --rootdir . tests --ignore=tests/integration --ignore=tests/fuzz -m "not training"
 
 lint: setup
 	$(VENV)/bin/ruff check .

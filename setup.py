@@ -22,6 +22,7 @@ COMPILED = [
     "processors/gazetteer.py",
     "processors/limits.py",
     "processors/matcher.py",
+    "processors/pair_tone.py",
     "processors/sentiment.py",
     "processors/tagger.py",
     "processors/territories.py",

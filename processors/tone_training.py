@@ -27,7 +27,7 @@ from processors.pair_tone import CLASSES, PairFeatures, PairTokens, PairToneMode
 
 SEED = 0
 FOLDS = 5
-C = 0.03  # inverse L2 strength, chosen out of fold (docs/tone.md)
+C = 0.03  # inverse L2 strength when there are no development pairs to choose it by (choose_settings)
 DEV_WEIGHT = 3.0  # a development pair counts as this many training pairs: it is the product's own news style
 MIN_COUNT = 2  # features seen in fewer training pairs are dropped
 
@@ -92,17 +92,18 @@ def examples(items: Iterable[Item], analyzer: Analyzer, features: PairFeatures) 
     return found
 
 
-def fit(train: list[Example], c: float = C, dev_weight: float = DEV_WEIGHT) -> dict[str, Any]:
+def fit(train: list[Example], dev_weight: float = DEV_WEIGHT) -> dict[str, Any]:
     """The model file's content: {"weights": {feature: [w(-1), w(0), w(+1)]}, "intercepts": [...],
-    "neutral_bias": ...}; the neutral bias is chosen by cross-validation over the development pairs among `train`
-    alone (choose_neutral_bias)."""
+    "neutral_bias": ..., "c": ...}; C and the neutral bias are chosen by cross-validation over the development
+    pairs among `train` alone (choose_settings), so no held-out row takes part in any choice."""
+    c, neutral_bias = choose_settings(train, dev_weight)
     vectorizer, model = _fit(train, c, dev_weight)
     order = [list(model.classes_).index(k) for k in CLASSES]
     coef = model.coef_
     return {
         "classes": list(CLASSES),
         "intercepts": [round(float(model.intercept_[k]), 6) for k in order],
-        "neutral_bias": choose_neutral_bias(train, c, dev_weight),
+        "neutral_bias": neutral_bias,
         "weights": {
             name: [round(float(coef[k, column]), 6) for k in order]
             for name, column in sorted(vectorizer.vocabulary_.items())
@@ -137,35 +138,44 @@ TARGET_SIGN_ACCURACY = 0.78
 NEUTRAL_BIASES = tuple(round(0.1 * k, 1) for k in range(16))
 
 
-def choose_neutral_bias(train: list[Example], c: float = C, dev_weight: float = DEV_WEIGHT) -> float:
-    """The bias (subtracted from the neutral class's logit) of NEUTRAL_BIASES whose 3-class and sign accuracy come
-    closest to their targets (the larger of the two shortfalls, as a fraction of the target, is smallest) on the
-    development pairs of `train`, each scored by a model fitted without its fold; 0 without development pairs."""
+C_GRID = (0.01, 0.03, 0.1)
+
+
+def choose_settings(train: list[Example], dev_weight: float = DEV_WEIGHT) -> tuple[float, float]:
+    """(C, neutral bias) from C_GRID x NEUTRAL_BIASES whose 3-class and sign accuracy come closest to their targets
+    (the larger of the two shortfalls, as a fraction of the target, is smallest) on the development pairs of
+    `train`, each scored by a model fitted without its fold. The bias is subtracted from the neutral class's logit.
+    Without development pairs: (C, 0)."""
     import numpy as np
 
     dev = [e for e in train if e.source == "dev"]
     if not dev:
-        return 0.0
-    scores, labels = [], []
-    for fold in sorted({fold_of(e.row) for e in dev}):
-        vectorizer, model = _fit([e for e in train if e.source != "dev" or fold_of(e.row) != fold], c, dev_weight)
-        held_out = [e for e in dev if fold_of(e.row) == fold]
-        columns = [list(model.classes_).index(k) for k in CLASSES]
-        scores.append(model.predict_log_proba(vectorizer.transform([e.features for e in held_out]))[:, columns])
-        labels.extend(e.tone for e in held_out)
-    logits, truth = np.vstack(scores), np.array(labels)
+        return C, 0.0
+    truth = np.array([e.tone for fold in _folds(dev) for e in dev if fold_of(e.row) == fold])
     polar = truth != 0
-    best, best_score = 0.0, -1.0
-    for bias in NEUTRAL_BIASES:
-        shifted = logits.copy()
-        shifted[:, 1] -= bias
-        predicted = np.array(CLASSES)[shifted.argmax(axis=1)]
-        accuracy = (predicted == truth).mean()
-        sign = (predicted[polar] == truth[polar]).mean()
-        score = min(accuracy / TARGET_ACCURACY, sign / TARGET_SIGN_ACCURACY)
-        if score > best_score + 1e-9:
-            best, best_score = bias, float(score)
+    best, best_score = (C, 0.0), -1.0
+    for c in C_GRID:
+        scores = []
+        for fold in _folds(dev):
+            vectorizer, model = _fit([e for e in train if e.source != "dev" or fold_of(e.row) != fold], c, dev_weight)
+            held_out = [e for e in dev if fold_of(e.row) == fold]
+            columns = [list(model.classes_).index(k) for k in CLASSES]
+            scores.append(model.predict_log_proba(vectorizer.transform([e.features for e in held_out]))[:, columns])
+        logits = np.vstack(scores)
+        for bias in NEUTRAL_BIASES:
+            shifted = logits.copy()
+            shifted[:, 1] -= bias
+            predicted = np.array(CLASSES)[shifted.argmax(axis=1)]
+            accuracy = (predicted == truth).mean()
+            sign = (predicted[polar] == truth[polar]).mean()
+            score = min(accuracy / TARGET_ACCURACY, sign / TARGET_SIGN_ACCURACY)
+            if score > best_score + 1e-9:
+                best, best_score = (c, bias), float(score)
     return best
+
+
+def _folds(dev: list[Example]) -> list[int]:
+    return sorted({fold_of(e.row) for e in dev})
 
 
 def _census(train: list[Example]) -> dict[str, int]:
@@ -304,22 +314,30 @@ class SharedData:
             raise FileNotFoundError(f"no training files (*.jsonl) in {self.root / 'train'}")
 
 
-def train_model(root: Path, out: Path | None = None, progress: Callable[[str], None] = lambda _: None) -> None:
-    """Rebuild the CAMEO table and fit the shipped model on every labelled pair (`make train`)."""
-    from processors.pair_tone import CAMEO_PATH, MODEL_PATH
+def train_model(
+    root: Path,
+    out: Path | None = None,
+    cameo_out: Path | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    """Rebuild the CAMEO table and fit the model on every labelled pair (`make train`); by default both are
+    written over the shipped files."""
+    from processors.pair_tone import CAMEO_PATH, MODEL_PATH, load_cameo
 
     data = SharedData(root)
     data.check()
     started = time.monotonic()
-    progress(f"CAMEO verb table: {write_cameo_table(data.cameo, CAMEO_PATH)} phrases -> {CAMEO_PATH}")
+    cameo_out = cameo_out or CAMEO_PATH
+    progress(f"CAMEO verb table: {write_cameo_table(data.cameo, cameo_out)} phrases -> {cameo_out}")
     items = read_items(data.dev, data.corpus, data.train_files)
-    every = examples(items, _rules_only(None), PairFeatures())
+    every = examples(items, _rules_only(None), PairFeatures(cameo=load_cameo(cameo_out)))
     progress(f"{len(every)} labelled pairs from {len(items)} items: {_census(every)}; fitting")
     model = fit(every)
     target = out or MODEL_PATH
     save_model(model, target)
     progress(f"{len(model['weights'])} features, neutral bias {model['neutral_bias']} -> {target} "
              f"({time.monotonic() - started:.0f} s)")  # fmt: skip
+    return model
 
 
 def folded_figures(dev: Path, corpus: Path, train_files: list[Path], folds: int = FOLDS) -> dict[str, Any]:

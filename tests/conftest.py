@@ -25,8 +25,12 @@ def require_binary(name: str) -> str:
 
 
 def shared_path(*parts: str) -> Path:
+    """A file of the shared data beside the checkout: skipped locally when absent, a failure under CI (which has it),
+    so the quality checks cannot silently drop out of a CI run."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing: CI runs with the shared data beside the checkout")
         pytest.skip(f"{path} is not available (../shared is optional)")
     return path
 
