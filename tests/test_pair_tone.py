@@ -7,7 +7,7 @@ import pytest
 
 from processors.analysis import Analyzer, default_analyzer
 from processors.evaluation import tone_class
-from processors.pair_tone import OTHER, PAIR, PairFeatures, PairTokens, PairTone, PairToneModel, default_pair_tone
+from processors.pair_tone import PAIR, PairFeatures, PairTokens, PairTone, PairToneModel, default_pair_tone
 from schemas import load_schema
 from tests.conftest import make_article
 
