@@ -2,7 +2,8 @@
 
     make bench            # or: .venv-compiled/bin/python bench/bench_tag.py [--articles N] [--repeat R] [--passes P]
 
-- dyadwatch: the processors core (what `dyadwatch tag` runs per article, JSON encoding included), in the build this
+- dyadwatch: the processors core (what `dyadwatch tag` runs per article, JSON encoding included, the pair-tone model
+  too; its CPU per article is also measured against the rules' tone alone, interleaved), in the build this
   Python has installed; `make bench` runs the mypyc-compiled build (setup.py) and then measures the pure-Python
   source too, in a child process on the same core, pass for pass with the compiled one;
 - naive: a regex gazetteer of country names and demonyms, VADER (as shipped, not dyadwatch's faster equivalent) on
@@ -42,7 +43,7 @@ from generate_feed import generate  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
 from processors import is_compiled  # noqa: E402
-from processors.analysis import default_analyzer  # noqa: E402
+from processors.analysis import Analyzer, default_analyzer  # noqa: E402
 from processors.article import decode_article  # noqa: E402
 from processors.gazetteer import load_gazetteer  # noqa: E402
 
@@ -62,8 +63,9 @@ def articles(count: int) -> list[bytes]:
     return [orjson.dumps(story) for story in generate(count, 12, 11, True, start)]
 
 
-def dyadwatch_tag() -> Callable[[bytes], object]:
-    analyzer = default_analyzer()
+def dyadwatch_tag(pair_tone: bool = True) -> Callable[[bytes], object]:
+    """`dyadwatch tag`'s work per article; with `pair_tone` False, the attribution rules' tone alone."""
+    analyzer = default_analyzer() if pair_tone else Analyzer(pair_tone=False)
 
     def run(raw: bytes) -> bytes:
         return orjson.dumps(analyzer.analyze(decode_article(raw)))
@@ -139,6 +141,20 @@ def passes_of(run: Callable[[bytes], object], items: list[bytes], passes: int) -
     """Articles/s of each of `passes` passes, after a warm-up (lazy loads, caches)."""
     one_pass(run, items[:20])
     return [len(items) / one_pass(run, items) for _ in range(passes)]
+
+
+def cpu_ms_per_article(runs: dict[str, Callable[[bytes], object]], items: list[bytes], passes: int) -> dict:
+    """CPU milliseconds per article of each run, pass by pass in turn (so all meet the machine's drift alike)."""
+    for run in runs.values():
+        one_pass(run, items[:20])
+    found: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(passes):
+        for name, run in runs.items():
+            started = time.process_time()
+            for raw in items:
+                run(raw)
+            found[name].append((time.process_time() - started) * 1000 / len(items))
+    return found
 
 
 def throughput(run: Callable[[bytes], object], items: list[bytes], repeat: int) -> float:
@@ -224,6 +240,18 @@ def main() -> None:
     if is_compiled():
         print(f"  (source build)  {results['tag_source_articles_per_s']:>9.1f} articles/s  (median pass "
               f"{results['tag_source_median_articles_per_s']:.1f})", flush=True)  # fmt: skip
+    # what the pair-tone model costs: the same build with the rules' tone alone, interleaved pass by pass
+    cpu = cpu_ms_per_article({"model": dyadwatch_tag(), "rules": dyadwatch_tag(pair_tone=False)}, items, args.repeat)
+    results["tag_cpu_ms_per_article"] = round(statistics.median(cpu["model"]), 4)
+    results["tag_rules_only_cpu_ms_per_article"] = round(statistics.median(cpu["rules"]), 4)
+    results["pair_tone_cpu_vs_rules_only"] = round(
+        statistics.median(m / r for m, r in zip(cpu["model"], cpu["rules"], strict=True)), 2
+    )
+    results["tag_cpu_articles_per_s"] = round(1000 / results["tag_cpu_ms_per_article"], 1)
+    print(f"  CPU per article {results['tag_cpu_ms_per_article']:>9.3f} ms with the pair-tone model, "
+          f"{results['tag_rules_only_cpu_ms_per_article']:.3f} ms with the rules alone "
+          f"({results['pair_tone_cpu_vs_rules_only']}x, median of {args.repeat} interleaved passes)",
+          flush=True)  # fmt: skip
     results["naive_articles_per_s"] = round(throughput(naive(), items, args.repeat), 1)
     print(f"  naive baseline  {results['naive_articles_per_s']:>9.1f} articles/s", flush=True)
     sm = spacy_sm()
@@ -249,8 +277,9 @@ def main() -> None:
     print()
     print(f"{'measure':<28}{'value':>12}")
     for key in ("tag_articles_per_s", "tag_median_articles_per_s", "tag_source_articles_per_s", "compiled_vs_source",
-                "compiled_vs_source_per_pass", "naive_articles_per_s", "spacy_sm_articles_per_s", "tag_vs_naive",
-                "tag_vs_spacy_sm"):  # fmt: skip
+                "compiled_vs_source_per_pass", "tag_cpu_ms_per_article", "tag_rules_only_cpu_ms_per_article",
+                "pair_tone_cpu_vs_rules_only", "tag_cpu_articles_per_s", "naive_articles_per_s",
+                "spacy_sm_articles_per_s", "tag_vs_naive", "tag_vs_spacy_sm"):  # fmt: skip
         value = results.get(key)
         print(f"{key:<28}{'-' if value is None else value:>12}")
     args.out.write_text(json.dumps(results, indent=2) + "\n")
