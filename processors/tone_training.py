@@ -330,7 +330,7 @@ def train_model(
     cameo_out = cameo_out or CAMEO_PATH
     progress(f"CAMEO verb table: {write_cameo_table(data.cameo, cameo_out)} phrases -> {cameo_out}")
     items = read_items(data.dev, data.corpus, data.train_files)
-    every = examples(items, _rules_only(None), PairFeatures(cameo=load_cameo(cameo_out)))
+    every = examples(items, _analyzer_with(None), PairFeatures(cameo=load_cameo(cameo_out)))
     progress(f"{len(every)} labelled pairs from {len(items)} items: {_census(every)}; fitting")
     model = fit(every)
     target = out or MODEL_PATH
@@ -343,7 +343,7 @@ def train_model(
 def folded_figures(dev: Path, corpus: Path, train_files: list[Path], folds: int = FOLDS) -> dict[str, Any]:
     """`dyadwatch eval --folds`: out-of-fold and in-sample figures, side by side."""
     items = read_items(dev, corpus, train_files)
-    report = cross_validate(items, _rules_only, PairFeatures(), folds=folds)
+    report = cross_validate(items, _analyzer_with, PairFeatures(), folds=folds)
     figures: dict[str, Any] = {f"{key}_out_of_fold": v for key, v in report.out_of_fold.as_dict().items()}
     figures.update({f"{key}_in_sample": v for key, v in report.in_sample.as_dict().items() if "tone" in key or
                     "sign" in key})  # fmt: skip
@@ -352,6 +352,6 @@ def folded_figures(dev: Path, corpus: Path, train_files: list[Path], folds: int 
     return figures
 
 
-def _rules_only(model: PairToneModel | None) -> Analyzer:
-    """An analyzer scoring tone with `model`, or with the rules alone when it is None."""
+def _analyzer_with(model: PairToneModel | None) -> Analyzer:
+    """An analyzer whose pair tone is `model`'s, or the rules' alone when it is None."""
     return Analyzer(pair_tone=model if model is not None else False)
