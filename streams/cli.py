@@ -216,14 +216,23 @@ def consume(
     idle_timeout: Annotated[float, typer.Option(help="Exit after this many seconds without a record.")] = 10.0,
     meta: Annotated[bool, typer.Option("--meta", help="Wrap each value with topic/partition/offset/key.")] = False,
 ) -> None:
-    """Print a topic's records as JSON lines; exits after --idle-timeout seconds without a new record."""
+    """Print a topic's records as JSON lines; exits after --idle-timeout seconds without a new record.
+
+    TOPIC is read as named when it exists (e.g. a replay's review-1.mentions), else with the configured prefix
+    (mentions -> dyadwatch.mentions). A topic that does not exist is an error; consume never creates one."""
     import base64
 
-    from streams.kafka_io import BrokerUnavailable, consumer
+    from streams.kafka_io import BrokerUnavailable, consumer, existing_topics, resolve_topic
 
     settings = _settings(broker=broker_url)
-    name = topic if topic.startswith(f"{settings.topic_prefix}.") else settings.topic(topic)
     try:
+        existing = existing_topics(settings)
+        name = resolve_topic(topic, settings, existing)
+        if name is None:
+            tried = " or ".join(sorted({topic, settings.topic(topic)}))
+            typer.echo(f"error: no topic {tried} on the broker (it has: {', '.join(sorted(existing)) or 'none'})",
+                       err=True)  # fmt: skip
+            raise typer.Exit(2)
         records = consumer(settings, name, from_beginning=from_beginning, idle_timeout=idle_timeout)
     except BrokerUnavailable as exc:
         typer.echo(f"error: {exc}", err=True)

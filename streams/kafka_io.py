@@ -165,11 +165,27 @@ def producer(settings: Settings, **extra: Any) -> KafkaProducer:
     return connect(settings, KafkaProducer, linger_ms=5, acks=1, **extra)
 
 
+def existing_topics(settings: Settings) -> set[str]:
+    with admin(settings) as client:
+        return set(client.list_topics())
+
+
+def resolve_topic(name: str, settings: Settings, existing: set[str]) -> str | None:
+    """The topic a user means by `name`: itself when it exists (a replay's `review-1.mentions`), else the
+    pipeline's prefixed topic when that exists (`mentions` -> `dyadwatch.mentions`); None when neither does."""
+    for candidate in (name, settings.topic(name)):
+        if candidate in existing:
+            return candidate
+    return None
+
+
 def consumer(settings: Settings, topic: str, *, from_beginning: bool, idle_timeout: float) -> KafkaConsumer:
+    """A group-less reader of an existing topic; it never creates one."""
     return connect(
         settings,
         KafkaConsumer,
         topic,
+        allow_auto_create_topics=False,
         group_id=None,
         auto_offset_reset="earliest" if from_beginning else "latest",
         enable_auto_commit=False,
