@@ -53,6 +53,11 @@ class PRF:
         self.fp += len(predicted - gold)
         self.fn += len(gold - predicted)
 
+    def merge(self, other: PRF) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
 
 @dataclass
 class Report:
@@ -64,6 +69,17 @@ class Report:
     sign_total: int = 0
     sign_correct: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def merge(self, other: Report) -> None:
+        """Add another report's counts (e.g. one fold's) to these."""
+        self.articles += other.articles
+        self.countries.merge(other.countries)
+        self.dyads.merge(other.dyads)
+        self.tone_total += other.tone_total
+        self.tone_correct += other.tone_correct
+        self.sign_total += other.sign_total
+        self.sign_correct += other.sign_correct
+        self.errors.extend(other.errors)
 
     @property
     def tone_accuracy(self) -> float:

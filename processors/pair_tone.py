@@ -37,7 +37,7 @@ PAIR: Final = "<p>"
 OTHER: Final = "<c>"
 _TOKEN: Final = re.compile(r"[A-Za-z][A-Za-z'’]*|\d+|[-—–]")
 _STOP: Final = frozenset("the a an of to in on at for with by from is are was were be been its it this that as".split())
-# Only the first sentences naming both countries are read, as in the headline-and-lede items the model is
+# Only the first three sentences naming both countries are read, as in the headline-and-lede items the model is
 # trained on: a long article's later mentions are background more often than news.
 SENTENCES_READ: Final = 3
 _ROLES_ONLY: Final = frozenset({"s:" + PAIR, "s:" + OTHER})  # true of every pair: no use as an explanation
@@ -105,7 +105,7 @@ class PairTokens:
         self.tokens = tokens
         self.text = text
         self.sentence_starts = starts
-        self.countries_of: dict[int, set[str]] = {}
+        self.countries_of: dict[int, set[str]] = {}  # sentence -> the countries it names
         for token in tokens:
             if token.country:
                 found = self.countries_of.get(token.sentence)
@@ -113,6 +113,7 @@ class PairTokens:
                     self.countries_of[token.sentence] = {token.country}
                 else:
                     found.add(token.country)
+        self.country_count = len({c for found in self.countries_of.values() for c in found})
 
     def shared_sentences(self, a: str, b: str, first: int = 0) -> list[int]:
         """The sentences that name both countries, in order; only the `first` ones when it is not 0."""
@@ -146,7 +147,7 @@ class PairFeatures:
         shared = set(tokens.shared_sentences(a, b, SENTENCES_READ))
         features: dict[str, float] = {}
         stem = self.stem
-        _add(features, "nc:" + str(min(len({t.country for t in tokens.tokens if t.country}), 6)))
+        _add(features, "nc:" + str(min(tokens.country_count, 6)))
         _add(features, "co:" + str(min(len(shared), 3)))
         _add(features, "pair:" + a + b)
         _add(features, "c:" + a)
@@ -179,7 +180,7 @@ class PairFeatures:
         if best is None:
             return
         left, right = best
-        self._clause(features, tokens, left, right, a, b)
+        self._clause(features, tokens, left, right)
         gap = right - left - 1
         _add(features, "gap:" + str(gap if gap < 10 else 15 if gap < 20 else 30))
         stem = self.stem
@@ -194,7 +195,7 @@ class PairFeatures:
         for token in tokens.tokens[right + 1 : right + 4]:
             _add(features, "post:" + stem(_role(token, a, b)))
 
-    def _clause(self, features: dict[str, float], tokens: PairTokens, left: int, right: int, a: str, b: str) -> None:
+    def _clause(self, features: dict[str, float], tokens: PairTokens, left: int, right: int) -> None:
         """The words of the clause that holds the nearest two mentions (cut at semicolons, dashes and subordinating
         words as the rules cut): in "X met Y weeks after the conflict between A and B", A–B's clause is the
         conflict's, not the meeting's."""

@@ -22,7 +22,7 @@ import orjson
 from processors.analysis import Analyzer
 from processors.article import Article, parse_article
 from processors.dyads import attribute
-from processors.evaluation import EVAL_PUBLISHED_AT, Report, read_agnews, read_gold, score
+from processors.evaluation import EVAL_PUBLISHED_AT, Report, gold_article, read_agnews, read_gold, score
 from processors.pair_tone import CLASSES, PairFeatures, PairTokens, PairToneModel
 
 SEED = 0
@@ -49,25 +49,27 @@ def fold_of(row: int, folds: int = FOLDS) -> int:
 def read_items(dev: Path, corpus: Path, train_files: Iterable[Path]) -> list[Item]:
     """The dev items (text from the AG News CSV) and every training file's items."""
     rows = read_agnews(corpus)
-    items = []
-    for gold in read_gold(dev):
-        title, description = rows[int(gold["row"])]
-        items.append(_item("dev", int(gold["row"]), gold, title, description, EVAL_PUBLISHED_AT))
+    items = [Item("dev", int(gold["row"]), gold_article(gold, rows), _pairs(gold), gold) for gold in read_gold(dev)]
     for path in train_files:
         for gold in read_gold(path):
             if "description" in gold:  # AG News items of the other sections
-                items.append(_item("agnews-other", -1, gold, gold["title"], gold["description"], EVAL_PUBLISHED_AT))
+                items.append(_item("agnews-other", gold, gold["title"], gold["description"], EVAL_PUBLISHED_AT))
             else:  # event summaries: the portal's topic is part of the text the labels were given on
                 topic = gold.get("topic") or ""
                 title = topic if topic not in gold["text"] else ""
-                items.append(_item("events", -1, gold, title, gold["text"], gold["date"] + "T12:00:00Z"))
+                items.append(_item("events", gold, title, gold["text"], gold["date"] + "T12:00:00Z"))
     return items
 
 
-def _item(source: str, row: int, gold: dict[str, Any], title: str, body: str, published: str) -> Item:
+def _item(source: str, gold: dict[str, Any], title: str, body: str, published: str) -> Item:
+    """A training file's item (not a dev row, so no row number)."""
     article = parse_article({"id": gold["id"], "title": title, "body": body, "published_at": published},
                             check_language=False)  # fmt: skip
-    return Item(source, row, article, {(p["a"], p["b"]): int(p["tone"]) for p in gold["pairs"]}, gold)
+    return Item(source, -1, article, _pairs(gold), gold)
+
+
+def _pairs(gold: dict[str, Any]) -> dict[tuple[str, str], int]:
+    return {(p["a"], p["b"]): int(p["tone"]) for p in gold["pairs"]}
 
 
 @dataclass(slots=True)
@@ -201,14 +203,12 @@ def cross_validate(
     items: list[Item],
     analyzer_for: Callable[[PairToneModel | None], Analyzer],
     features: PairFeatures,
-    sources: tuple[str, ...] = ("dev", "agnews-other", "events"),
     folds: int = FOLDS,
     progress: Callable[[str], None] = lambda _: None,
 ) -> FoldedReport:
-    """Each dev fold scored by a model fitted on the training files (those of `sources`) and the other dev folds,
-    through the whole analyzer; and all dev rows scored by a model fitted on everything (in sample)."""
-    base = analyzer_for(None)
-    every = [e for e in examples(items, base, features) if e.source in sources]
+    """Each dev fold scored by a model fitted on the training items and the other dev folds, through the whole
+    analyzer; and all dev rows scored by a model fitted on everything (in sample)."""
+    every = examples(items, analyzer_for(None), features)
     dev = [item for item in items if item.source == "dev"]
     out_of_fold = Report()
     for fold in range(folds):
@@ -216,7 +216,7 @@ def cross_validate(
         train = [e for e in every if e.source != "dev" or fold_of(e.row, folds) != fold]
         model = PairToneModel(fit(train) | {"version": f"fold-{fold}"}, features)
         held_out = [item for item in dev if fold_of(item.row, folds) == fold]
-        _merge(out_of_fold, _score(held_out, analyzer_for(model)))
+        out_of_fold.merge(_score(held_out, analyzer_for(model)))
         progress(f"fold {fold + 1}/{folds}: {len(train)} training pairs, {time.monotonic() - started:.0f} s")
     model = PairToneModel(fit(every) | {"version": "all"}, features)
     return FoldedReport(out_of_fold, _score(dev, analyzer_for(model)), folds, _census(every))
@@ -227,26 +227,12 @@ def _score(items: list[Item], analyzer: Analyzer) -> Report:
     return score([item.gold | {"row": n} for n, item in enumerate(items)], corpus, analyzer.analyze)
 
 
-def _merge(total: Report, part: Report) -> None:
-    total.articles += part.articles
-    for name in ("countries", "dyads"):
-        mine, theirs = getattr(total, name), getattr(part, name)
-        mine.tp += theirs.tp
-        mine.fp += theirs.fp
-        mine.fn += theirs.fn
-    total.tone_total += part.tone_total
-    total.tone_correct += part.tone_correct
-    total.sign_total += part.sign_total
-    total.sign_correct += part.sign_correct
-    total.errors.extend(part.errors)
-
-
 # -- the CAMEO verb table the features read ---------------------------------------------------------------------
 
 CAMEO_NOTICE = """\
 # CAMEO verb phrases (stemmed) with the Goldstein score and quad class of their event code.
 # Derived from PETRARCH2's CAMEO.2.0.txt verb dictionary (Open Event Data Alliance) joined with the ICEWS
-# CAMEO -> Goldstein table, by `dyadwatch train --lexicons` (processors/tone_training.py).
+# CAMEO -> Goldstein table, by `dyadwatch train` (processors/tone_training.py).
 # The MIT License (MIT). Copyright (c) 2014 Open Event Data. Permission is hereby granted, free of charge, to any
 # person obtaining a copy of this software and associated documentation files (the "Software"), to deal in the
 # Software without restriction, including without limitation the rights to use, copy, modify, merge, publish,
