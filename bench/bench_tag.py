@@ -73,6 +73,13 @@ def dyadwatch_tag(pair_tone: bool = True) -> Callable[[bytes], object]:
     return run
 
 
+def decoder(check_language: bool) -> Callable[[bytes], object]:
+    def run(raw: bytes) -> object:
+        return decode_article(raw, check_language=check_language)
+
+    return run
+
+
 def naive() -> Callable[[bytes], object]:
     gaz = load_gazetteer()
     names = {}
@@ -248,6 +255,16 @@ def main() -> None:
         statistics.median(m / r for m, r in zip(cpu["model"], cpu["rules"], strict=True)), 2
     )
     results["tag_cpu_articles_per_s"] = round(1000 / results["tag_cpu_ms_per_article"], 1)
+    # what language identification costs: decoding with it and without it, interleaved pass by pass, on articles
+    # that do not declare their language (a declared one is taken at its word)
+    undeclared = [orjson.dumps({k: v for k, v in orjson.loads(raw).items() if k != "language"}) for raw in items]
+    decoding = cpu_ms_per_article({"with": decoder(True), "without": decoder(False)}, undeclared, args.repeat)
+    results["language_id_cpu_ms_per_article"] = round(
+        statistics.median(w - o for w, o in zip(decoding["with"], decoding["without"], strict=True)), 4
+    )
+    print(f"  language ID     {results['language_id_cpu_ms_per_article']:>9.3f} ms CPU per article "
+          f"({100 * results['language_id_cpu_ms_per_article'] / results['tag_cpu_ms_per_article']:.0f}% of tagging)",
+          flush=True)  # fmt: skip
     print(f"  CPU per article {results['tag_cpu_ms_per_article']:>9.3f} ms with the pair-tone model, "
           f"{results['tag_rules_only_cpu_ms_per_article']:.3f} ms with the rules alone "
           f"({results['pair_tone_cpu_vs_rules_only']}x, median of {args.repeat} interleaved passes)",

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any
 
 import orjson
 
+from processors.language import judge
 from processors.text import clean_text
 
 # Every reason an input record can be refused for; the dead-letter topic and metrics use exactly these.
@@ -66,43 +66,6 @@ def parse_time(value: str) -> datetime:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
-_WORD: Final = re.compile(r"[^\W\d_]{2,}")
-# On ASCII text, _WORD's matches in lower case are the runs of letters left when everything else becomes a space:
-# one bytes.translate and a split, several times cheaper than the regex (tests/test_article.py checks they agree).
-_ASCII_LETTERS_LOWER: Final = bytes(ord(c.lower()) if c.isalpha() else 32 for c in map(chr, range(128))) + bytes(128)
-_LETTER: Final = re.compile(r"[^\W\d_]")
-_NON_LATIN_LETTER: Final = re.compile(r"[^\W\d_\u0000-\u024f\u1e00-\u1eff]")
-_ENGLISH: Final = frozenset(
-    "the a an and or of to in on at for with by from is are was were be been has have had it its this that "
-    "as not but he she they we his her their who which said after over into than also will would about".split()
-)
-
-
-def looks_english(text: str) -> bool:
-    """Cheap language check: enough English function words, and mostly Latin letters."""
-    sample = text[:800]
-    if not sample.isascii():
-        letters = len(_LETTER.findall(sample))
-        if letters >= 20 and len(_NON_LATIN_LETTER.findall(sample)) > 0.4 * letters:
-            return False  # mostly non-Latin script
-    if sample.isascii():
-        words = ascii_words(sample)
-    else:
-        words = _WORD.findall(sample.lower())
-    if len(words) < 12:
-        return True  # too short to judge; headlines pass
-    hits = 0
-    for word in words:  # a typed loop rather than sum(map(...)): the compiled build checks the set directly
-        if word in _ENGLISH:
-            hits += 1
-    return hits >= 0.06 * len(words)
-
-
-def ascii_words(text: str) -> list[str]:
-    """The words _WORD finds in ASCII text, in lower case."""
-    return [word for word in text.encode().translate(_ASCII_LETTERS_LOWER).decode().split() if len(word) > 1]
-
-
 def _string_field(obj: dict[str, Any], name: str, *, required: bool) -> str | None:
     if name not in obj or obj[name] is None:
         if required:
@@ -153,10 +116,7 @@ def parse_article(
     if not body:
         raise ArticleError("empty_text", "field 'body' is empty after removing markup and whitespace")
     if check_language:
-        if language and not language.lower().startswith("en"):
-            raise ArticleError("non_english", f"language {language!r} is not supported (English only)")
-        if not looks_english(f"{title} {body}"):
-            raise ArticleError("non_english", "the text does not look like English (English only)")
+        _check_english(language, f"{title} {body}")
     return Article(
         id=article_id,
         title=title,
@@ -166,6 +126,20 @@ def parse_article(
         url=url,
         language=language,
     )
+
+
+def _check_english(declared: str | None, text: str) -> None:
+    """A declared language is taken at its word; otherwise the text's language is identified."""
+    if declared:
+        if not declared.lower().startswith("en"):
+            raise ArticleError("non_english", f"language {declared!r} is not supported (English only)")
+        return
+    verdict = judge(text)
+    if not verdict.english:
+        raise ArticleError(
+            "non_english",
+            f"the text reads as {verdict.language!r}, English at p={verdict.english_probability:.4f} (English only)",
+        )
 
 
 def decode_article(raw: bytes | str, **options: Any) -> Article:
