@@ -38,6 +38,9 @@ class DeadLetter(faust.Record, serializer="json"):
     original_b64: str
     article_id: str | None
     failed_at: str
+    original_bytes: int | None = None
+    original_sha256: str | None = None
+    truncated: bool | None = None
 
 
 class Mentions(faust.Record, serializer="json"):

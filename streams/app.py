@@ -16,7 +16,6 @@ interval, with the records acked after the save (streams/window_state.py).
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import time
 from datetime import UTC, datetime
@@ -31,7 +30,9 @@ from processors.limits import TextLimits
 from processors.shifts import Baseline, ShiftRules, observe
 from processors.windows import WindowAggregate, has_unread, is_closed, is_too_late, watermark, window_start
 from streams import delivery, metrics
+from streams.dead_letters import DeadLetters
 from streams.heap import settle_heap
+from streams.internal_records import SkippedRecord, read_dyads_value
 from streams.live_gazetteer import LiveGazetteer
 from streams.outbox import Outbox
 from streams.security import faust_credentials
@@ -42,35 +43,6 @@ log = logging.getLogger("dyadwatch")
 FUTURE_TOLERANCE_S = 86400
 MAX_UNSAVED = 5000  # dyads records held unacked until their windows are saved, at most
 CODE_VERSION = version("dyadwatch")
-
-
-def dead_letter(event_message: Any, raw: bytes | None, error: Exception, reason: str, message: str) -> bytes:
-    """A dyadwatch.articles.dlq value (schemas/dead-letter.v1.json)."""
-    article_id = None
-    if raw:
-        try:
-            decoded = orjson.loads(raw)
-            if isinstance(decoded, dict) and isinstance(decoded.get("id"), str):
-                article_id = decoded["id"][:512]
-        except orjson.JSONDecodeError:
-            pass
-    key = event_message.key
-    return orjson.dumps(
-        {
-            "schema": "dead-letter.v1",
-            "reason": reason,
-            "error": type(error).__name__,
-            "message": message[:1000],
-            "topic": event_message.topic,
-            "partition": event_message.partition,
-            "offset": event_message.offset,
-            "timestamp": event_message.timestamp,
-            "key_b64": base64.b64encode(key).decode() if isinstance(key, bytes) else None,
-            "original_b64": base64.b64encode(raw or b"").decode(),
-            "article_id": article_id,
-            "failed_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-        }
-    )
 
 
 def tune_fetch_wait(milliseconds: int) -> None:
@@ -113,6 +85,7 @@ def create_app(settings: Settings) -> faust.App:
         web_host="127.0.0.1",
         table_standby_replicas=0,
         producer_linger=settings.producer_linger,
+        producer_max_request_size=settings.max_record_bytes,
     )
 
     articles = app.topic(settings.topic("articles"), key_type=bytes, value_type=bytes, value_serializer="raw",
@@ -144,10 +117,10 @@ def create_app(settings: Settings) -> faust.App:
     outbox = Outbox(app)  # every record the agents write but dead letters and alerts, in order (streams/outbox.py)
     mentions_topic, dyads_topic = mentions.get_topic_name(), dyads.get_topic_name()
 
+    refused = DeadLetters(dead_letters, settings.dead_letter_original_bytes)
+
     async def refuse(event: Any, raw: bytes | None, error: Exception, reason: str, message: str) -> None:
-        metrics.ARTICLES_DEAD_LETTERED.labels(reason).inc()
-        key = event.message.key if isinstance(event.message.key, bytes) else None
-        await dead_letters.send(key=key, value=dead_letter(event.message, raw, error, reason, message))
+        await refused.send(event.message, raw, error, reason, message)
 
     @app.agent(articles)
     async def tag_articles(stream: faust.StreamT) -> None:
@@ -331,9 +304,13 @@ def create_app(settings: Settings) -> faust.App:
         async for event in scores.events():
             try:
                 started = time.perf_counter()
-                await add_to_windows(event.message.partition, orjson.loads(event.value))
+                await add_to_windows(event.message.partition, read_dyads_value(event.value))
                 metrics.AGGREGATE_SECONDS.observe(time.perf_counter() - started)
+            except SkippedRecord as exc:  # not written by a worker: nothing to count
+                metrics.INTERNAL_RECORDS_SKIPPED.labels("dyads", exc.reason).inc()
+                log.error("dyads record %s/%s skipped: %s", event.message.partition, event.message.offset, exc)
             except Exception:  # a bug must not stop the worker
+                metrics.INTERNAL_RECORDS_SKIPPED.labels("dyads", "internal_error").inc()
                 log.exception("aggregation failed at %s/%s", event.message.partition, event.message.offset)
             state.pending.append(event)
             if scores.channel.queue.empty() or len(state.unpublished) >= state.publish_every:

@@ -162,7 +162,8 @@ def check_partitions(settings: Settings) -> None:
 
 
 def producer(settings: Settings, **extra: Any) -> KafkaProducer:
-    return connect(settings, KafkaProducer, linger_ms=5, acks=1, **extra)
+    options = {"linger_ms": 5, "acks": 1, "max_request_size": settings.max_record_bytes, **extra}
+    return connect(settings, KafkaProducer, **options)
 
 
 def existing_topics(settings: Settings) -> set[str]:

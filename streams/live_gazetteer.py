@@ -58,16 +58,19 @@ class LiveGazetteer:
         try:
             update = orjson.loads(value)
             if not isinstance(update, dict):
-                raise GazetteerUpdateError("an update must be a JSON object")
+                raise _Skipped("not_an_object", "an update must be a JSON object")
             update_id = str(update.get("id") or update_id or "")
             if not update_id:
                 raise GazetteerUpdateError("an update needs an 'id' (or a record key)")
             candidate = {k: v for k, v in self.updates.items() if k != update_id}
             candidate[update_id] = update
             gazetteer = apply_updates(load_gazetteer(), list(candidate.values()))  # refused here, not on rebuild
-        except (orjson.JSONDecodeError, GazetteerUpdateError) as exc:
+        except Exception as exc:  # a bad update must not stop the worker from following the topic
+            reason = _skip_reason(exc)
             metrics.GAZETTEER_UPDATES.labels("rejected").inc()
-            log.error("gazetteer update %r rejected: %s", update_id, exc)
+            metrics.INTERNAL_RECORDS_SKIPPED.labels("gazetteer", reason).inc()
+            log.error("gazetteer update %r rejected (%s): %s", update_id, reason, exc,
+                      exc_info=reason == "internal_error")  # fmt: skip
             return
         self.updates, self.gazetteer = candidate, gazetteer
         metrics.GAZETTEER_UPDATES.labels("applied").inc()
@@ -107,3 +110,20 @@ class LiveGazetteer:
             raise
         finally:
             await consumer.stop()
+
+
+class _Skipped(GazetteerUpdateError):
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def _skip_reason(exc: Exception) -> str:
+    """The bounded reason (metrics.INTERNAL_REASONS) a gazetteer record was skipped for."""
+    if isinstance(exc, _Skipped):
+        return exc.reason
+    if isinstance(exc, orjson.JSONDecodeError):
+        return "invalid_json"
+    if isinstance(exc, GazetteerUpdateError):
+        return "rejected_update"
+    return "internal_error"

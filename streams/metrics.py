@@ -20,6 +20,22 @@ ARTICLES_TAGGED = Counter("dyadwatch_articles_tagged", "Articles tagged and publ
 ARTICLES_DEAD_LETTERED = Counter(
     "dyadwatch_articles_dead_lettered", "Input records sent to the dead-letter topic", ["reason"], registry=REGISTRY
 )
+DEAD_LETTERS_MINIMAL = Counter(
+    "dyadwatch_dead_letters_minimal",
+    "Dead letters the broker refused whole, sent in their minimal form (reason, place, length, hash)",
+    registry=REGISTRY,
+)
+DEAD_LETTERS_FAILED = Counter(
+    "dyadwatch_dead_letters_failed", "Dead letters not sent even in their minimal form (logged)", registry=REGISTRY
+)
+# Records of the internal topics (dyads, gazetteer) that could not be read: skipped, logged and counted here.
+INTERNAL_REASONS = ("invalid_json", "not_an_object", "missing_field", "wrong_type", "rejected_update", "internal_error")
+INTERNAL_RECORDS_SKIPPED = Counter(
+    "dyadwatch_internal_records_skipped",
+    "Records of internal topics skipped because they could not be read",
+    ["topic", "reason"],
+    registry=REGISTRY,
+)
 ARTICLES_TRUNCATED = Counter(
     "dyadwatch_articles_truncated",
     "Articles over a per-article limit (chars, sentences: cut before tagging; mentions, pairs: list capped)",
@@ -78,6 +94,9 @@ PAIR_GAUGES = (DYAD_SENTIMENT, DYAD_ARTICLES, SHIFT_Z, DYAD_DIRECTED_SENTIMENT)
 
 for reason in REASONS:
     ARTICLES_DEAD_LETTERED.labels(reason)  # every reason is exported from the start, at 0
+for topic in ("dyads", "gazetteer"):
+    for reason in INTERNAL_REASONS:
+        INTERNAL_RECORDS_SKIPPED.labels(topic, reason)
 for direction in ("up", "down"):
     ALERTS.labels(direction)
 for result in ("applied", "rejected", "withdrawn"):

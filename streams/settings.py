@@ -24,6 +24,11 @@ class Settings:
     windows: tuple[int, ...] = (3600, 86400)
     lateness: int = 6 * 3600
     max_article_bytes: int = 256 * 1024  # larger records are dead-lettered (too_large)
+    # The largest record value the pipeline's producers send (Kafka's producer max.request.size); keep it at or under
+    # the broker's message.max.bytes (Apache Kafka's default: 1,048,588).
+    max_record_bytes: int = 1024 * 1024
+    # A dead letter keeps the original whole up to this size, else its first this-many bytes (flagged truncated).
+    dead_letter_original_bytes: int = 256 * 1024
     max_chars: int = 50_000  # longer articles are cut before tagging and counted as truncated
     max_sentences: int = 1_000
     gazetteer_topic: str = ""  # default <prefix>.gazetteer; replay points it at the source pipeline's
@@ -86,8 +91,22 @@ class Settings:
         values.update({k: _convert(k, v) if isinstance(v, str) else v for k, v in overrides.items() if v is not None})
         settings = replace(cls(), **values)
         check_security(settings)
+        check_limits(settings)
         load_policy(settings.territory_policy)  # an unknown policy stops here, with the list of known ones
         return settings
+
+
+def check_limits(settings: Settings) -> None:
+    """A dead letter must fit in a record, whatever it refuses."""
+    from streams.dead_letters import size_of
+
+    largest = size_of(settings.dead_letter_original_bytes)
+    if largest > settings.max_record_bytes:
+        raise ValueError(
+            f"DYADWATCH_DEAD_LETTER_ORIGINAL_BYTES={settings.dead_letter_original_bytes} makes dead letters of up to "
+            f"{largest} bytes, over DYADWATCH_MAX_RECORD_BYTES={settings.max_record_bytes}: lower the first or raise "
+            "the second (and the broker's message.max.bytes)"
+        )
 
 
 def _convert(name: str, raw: str) -> object:
