@@ -89,6 +89,9 @@ def test_leader_swap_mid_stream_then_replay_changes_exactly_the_affected_dyads(b
         changed = {key for key in live if live[key]["countries"] != again[key]["countries"]}
         assert changed == {"before-hart-0", "before-hart-1", "before-starmer-0", "before-starmer-1"}
         assert all("updates:2-" in value["versions"]["gazetteer"] for value in again.values())
+        consumed = cli(pipeline.env, "consume", "t-live-replay.mentions", "--from-beginning", "--idle-timeout", "2")
+        assert consumed.returncode == 0, consumed.stderr  # the replay's topic as named, not under the live prefix
+        assert {orjson.loads(line)["id"] for line in consumed.stdout.splitlines()} == set(again)
 
         old, new = pipeline.final_windows(), replay.final_windows()
         differing = {key for key in set(old) | set(new) if _tone(old.get(key)) != _tone(new.get(key))}

@@ -4,6 +4,7 @@ two workers. Workers are real `dyadwatch worker` processes."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import random
 import signal
 from collections import Counter
@@ -225,8 +226,11 @@ def test_bad_input_is_dead_lettered_with_reasons_and_nothing_is_lost(broker: str
         pipeline.wait_settled(len(records))
         dead = pipeline.values("articles.dlq")
         assert Counter(v["reason"] for v in dead) == Counter(reason for _, reason in bad)
-        originals = {base64.b64decode(v["original_b64"]): v["reason"] for v in dead}
-        assert all(originals[value] == reason for value, reason in bad)
+        originals = {v["original_sha256"]: v for v in dead}
+        for value, reason in bad:
+            letter = originals[hashlib.sha256(value).hexdigest()]
+            assert letter["reason"] == reason and letter["original_bytes"] == len(value)
+            assert base64.b64decode(letter["original_b64"]) == value[: pipeline.settings.dead_letter_original_bytes]
         tagged = {r.key for r in pipeline.read("mentions")}
         assert len(tagged) == len(good)
         assert pipeline.accounted() == len(records)  # articles in = tagged + dead-lettered
