@@ -5,10 +5,13 @@ Names follow `dyadwatch_<noun>_<unit>_total`; every label has a fixed, small set
 
 from __future__ import annotations
 
+from collections.abc import Set
 from functools import cache
-from typing import Any
+from typing import Final
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from processors.article import REASONS
 from processors.topk import TopK
@@ -77,20 +80,50 @@ COUNTRY_MENTIONS = Counter(
 OTHER_WINDOW_UPDATES = Counter(
     "dyadwatch_dyad_window_updates_other", "Window updates of pairs outside the watch-list and top K", registry=REGISTRY
 )
-# Per-pair series exist only for the watch-list plus the top-K busiest pairs (bounded; see keep_pairs).
-DYAD_SENTIMENT = Gauge("dyadwatch_dyad_sentiment", "Mean tone of the pair's latest window", ["pair", "window"],
-                       registry=REGISTRY)  # fmt: skip
-DYAD_ARTICLES = Gauge("dyadwatch_dyad_articles", "Articles in the pair's latest window", ["pair", "window"],
-                      registry=REGISTRY)  # fmt: skip
-SHIFT_Z = Gauge("dyadwatch_dyad_shift_zscore", "z statistic of the pair's last closed window against its baseline",
-                ["pair", "window"], registry=REGISTRY)  # fmt: skip
-DYAD_DIRECTED_SENTIMENT = Gauge(
-    "dyadwatch_dyad_directed_sentiment",
-    "Mean directed tone in the pair's latest window: `direction` A→B is what A says or does toward B",
-    ["pair", "direction", "window"],
-    registry=REGISTRY,
-)
-PAIR_GAUGES = (DYAD_SENTIMENT, DYAD_ARTICLES, SHIFT_Z, DYAD_DIRECTED_SENTIMENT)
+
+
+class PairSeries(Collector):
+    """The per-pair gauges, kept as plain values and exposed at scrape time (a custom collector): PairGauges sets and
+    prunes them, so the series count stays bounded without reaching into prometheus-client's children."""
+
+    FAMILIES: Final = {
+        "dyadwatch_dyad_sentiment": ("Mean tone of the pair's latest window", ("pair", "window")),
+        "dyadwatch_dyad_articles": ("Articles in the pair's latest window", ("pair", "window")),
+        "dyadwatch_dyad_shift_zscore": (
+            "z statistic of the pair's last closed window against its baseline",
+            ("pair", "window"),
+        ),
+        "dyadwatch_dyad_directed_sentiment": (
+            "Mean directed tone in the pair's latest window: `direction` A→B is what A says or does toward B",
+            ("pair", "direction", "window"),
+        ),
+    }
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, tuple[str, ...]], float] = {}  # (family, label values; pair first) -> value
+
+    def put(self, family: str, labels: tuple[str, ...], value: float) -> None:
+        self.values[(family, labels)] = value
+
+    def keep_pairs(self, keep: Set[str]) -> None:
+        for key in [key for key in self.values if key[1][0] not in keep]:
+            del self.values[key]
+
+    def describe(self) -> list[Metric]:
+        return list(self._families().values())
+
+    def collect(self) -> list[Metric]:
+        families = self._families()
+        for (name, labels), value in list(self.values.items()):
+            families[name].add_metric(labels, value)
+        return list(families.values())
+
+    def _families(self) -> dict[str, GaugeMetricFamily]:
+        return {name: GaugeMetricFamily(name, text, labels=labels) for name, (text, labels) in self.FAMILIES.items()}
+
+
+PAIR_SERIES = PairSeries()
+REGISTRY.register(PAIR_SERIES)
 
 for reason in REASONS:
     ARTICLES_DEAD_LETTERED.labels(reason)  # every reason is exported from the start, at 0
@@ -123,8 +156,6 @@ class PairGauges:
         self.updates = 0
         self.refresh_every = refresh_every
         self._tracked: set[str] = set(self.watch)
-        # (pair, window) -> its children (sentiment, articles, a→b, b→a); emptied whenever prune may remove children
-        self._children: dict[tuple[str, str], tuple[Any, Any, Any, Any]] = {}
 
     def tracked(self) -> set[str]:
         return self._tracked
@@ -133,64 +164,32 @@ class PairGauges:
         self.busiest.add(record["pair"])
         if self.updates % self.refresh_every == 0:  # the top K moves slowly; recomputing it per update is costly
             self._tracked = self.watch | set(self.busiest.top())
-        pair = record["pair"]
+        pair, window = record["pair"], record["window"]
         if pair in self._tracked:
-            children = self._children.get((pair, record["window"]))
-            if children is None:
-                children = self._children[(pair, record["window"])] = self._children_of(record)
-            sentiment, articles, a_to_b, b_to_a = children
-            sentiment.set(record["mean"])
-            articles.set(record["articles"])
-            if record.get("a_to_b_mean") is not None:
-                a_to_b.set(record["a_to_b_mean"])
-            if record.get("b_to_a_mean") is not None:
-                b_to_a.set(record["b_to_a_mean"])
+            PAIR_SERIES.put("dyadwatch_dyad_sentiment", (pair, window), record["mean"])
+            PAIR_SERIES.put("dyadwatch_dyad_articles", (pair, window), record["articles"])
+            for direction, field in ((f"{record['a']}→{record['b']}", "a_to_b_mean"),
+                                     (f"{record['b']}→{record['a']}", "b_to_a_mean")):  # fmt: skip
+                if record.get(field) is not None:
+                    PAIR_SERIES.put("dyadwatch_dyad_directed_sentiment", (pair, direction, window), record[field])
         else:
             OTHER_WINDOW_UPDATES.inc()
         self.updates += 1
         if self.updates % 1000 == 0:
             self.prune()
 
-    @staticmethod
-    def _children_of(record: dict) -> tuple[Any, Any, Any, Any]:
-        pair, window, a, b = record["pair"], record["window"], record["a"], record["b"]
-        return (
-            DYAD_SENTIMENT.labels(pair, window),
-            DYAD_ARTICLES.labels(pair, window),
-            _Lazy(DYAD_DIRECTED_SENTIMENT, (pair, f"{a}→{b}", window)),
-            _Lazy(DYAD_DIRECTED_SENTIMENT, (pair, f"{b}→{a}", window)),
-        )
-
     def shift(self, pair: str, window: str, z: float) -> None:
         if pair in self.tracked():
-            SHIFT_Z.labels(pair, window).set(z)
+            PAIR_SERIES.put("dyadwatch_dyad_shift_zscore", (pair, window), z)
 
     def prune(self) -> None:
         """Drop the series of pairs that fell out of the tracked set, so the series count stays bounded."""
         self._tracked = keep = self.watch | set(self.busiest.top())
-        self._children.clear()
-        for gauge in PAIR_GAUGES:
-            for labels in list(gauge._metrics):  # prometheus-client keeps children keyed by label values
-                if labels[0] not in keep:
-                    gauge.remove(*labels)
+        PAIR_SERIES.keep_pairs(keep)
 
     @staticmethod
     def series() -> int:
-        return sum(len(gauge._metrics) for gauge in PAIR_GAUGES)
-
-
-class _Lazy:
-    """A labelled child made on its first `set`: a directed tone's series exists only once that direction has one."""
-
-    __slots__ = ("child", "gauge", "labels")
-
-    def __init__(self, gauge: Gauge, labels: tuple[str, ...]) -> None:
-        self.gauge, self.labels, self.child = gauge, labels, None
-
-    def set(self, value: float) -> None:
-        if self.child is None:
-            self.child = self.gauge.labels(*self.labels)
-        self.child.set(value)
+        return len(PAIR_SERIES.values)
 
 
 def exposition() -> bytes:
