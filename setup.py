@@ -20,6 +20,7 @@ COMPILED = [
     "processors/direction.py",
     "processors/dyads.py",
     "processors/gazetteer.py",
+    "processors/instants.py",
     "processors/limits.py",
     "processors/matcher.py",
     "processors/pair_tone.py",

@@ -8,6 +8,7 @@ from typing import Any
 from processors.article import Article
 from processors.dyads import DyadConfig, attribute
 from processors.gazetteer import Gazetteer
+from processors.instants import format_instant
 from processors.limits import TextLimits, cap_article
 from processors.matcher import GazetteerMatcher
 from processors.pair_tone import PairToneModel, default_pair_tone
@@ -68,7 +69,7 @@ class Analyzer:
             truncated = truncated or "pairs"
         result = {
             "id": article.id,
-            "published_at": article.published_at.isoformat().replace("+00:00", "Z"),
+            "published_at": format_instant(article.published_at),
             "countries": dict(sorted(countries.items())),
             "orgs": tagged.orgs,
             "mentions": [m.as_dict() for m in mentions],

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from processors.instants import format_instant, parse_instant
 from processors.language import judge
 from processors.text import clean_text
 
@@ -57,15 +58,6 @@ class Article:
         return f"{self.title}\n\n{self.body}" if self.title else self.body
 
 
-def parse_time(value: str) -> datetime:
-    """An ISO 8601 date or date-time; naive values are taken as UTC."""
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    stamp = datetime.fromisoformat(text)
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-
-
 def _string_field(obj: dict[str, Any], name: str, *, required: bool) -> str | None:
     if name not in obj or obj[name] is None:
         if required:
@@ -102,13 +94,13 @@ def parse_article(
     published = _string_field(obj, "published_at", required=True)
     assert published is not None
     try:
-        published_at = parse_time(published)
+        published_at = parse_instant(published)
     except ValueError:
         raise ArticleError(
             "bad_date", f"field 'published_at' is not an ISO 8601 date-time: {published[:40]!r}"
         ) from None
     if now is not None and published_at > now + FUTURE_TOLERANCE:
-        raise ArticleError("future_date", f"published_at {published_at.isoformat()} is in the future")
+        raise ArticleError("future_date", f"published_at {format_instant(published_at)} is in the future")
     language = _string_field(obj, "language", required=False)
     source = _string_field(obj, "source", required=False)
     url = _string_field(obj, "url", required=False)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Final
+
+from processors.instants import format_epoch
 
 MICRO: Final = 1_000_000
 TONE_THRESHOLD: Final = 0.05  # the same neutral band as evaluation: |sentiment| <= 0.05 is neutral
@@ -88,11 +89,6 @@ def has_unread(highwater: int | None, processed_next: int | None, position: int 
 def article_key(article_id: str) -> str:
     """A short, stable digest of an article id, to remember which articles a window has counted."""
     return hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).hexdigest()
-
-
-@lru_cache(maxsize=65_536)  # window bounds and article times recur in every update of a window
-def iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(slots=True)
@@ -207,8 +203,8 @@ class WindowAggregate:
             "b": b,
             "window": format_duration(self.size),
             "window_size_s": self.size,
-            "window_start": iso(self.start),
-            "window_end": iso(self.end),
+            "window_start": format_epoch(self.start),
+            "window_end": format_epoch(self.end),
             "articles": self.articles,
             "sentences": self.sentences,
             "mean": round(self.mean, 6),
@@ -216,8 +212,8 @@ class WindowAggregate:
             "positive": self.positive,
             "negative": self.negative,
             "neutral": self.neutral,
-            "first_article_at": iso(self.first_at) if self.first_at is not None else None,
-            "last_article_at": iso(self.last_at) if self.last_at is not None else None,
+            "first_article_at": format_epoch(self.first_at) if self.first_at is not None else None,
+            "last_article_at": format_epoch(self.last_at) if self.last_at is not None else None,
             "final": final,
             "a_to_b_articles": self.a_to_b_articles,
             "a_to_b_mean": _mean(self.a_to_b_sum_micro, self.a_to_b_articles),
@@ -266,4 +262,4 @@ def _mean(sum_micro: int, count: int) -> float | None:
 @lru_cache(maxsize=16_384)
 def window_key(pair: str, size: int, start: int) -> str:
     """Compaction key of a window: `pair|window|window_start` (ISO start, so it sorts and reads well)."""
-    return f"{pair}|{format_duration(size)}|{iso(start)}"
+    return f"{pair}|{format_duration(size)}|{format_epoch(start)}"

@@ -12,11 +12,11 @@ import base64
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Final
 
 import orjson
 
+from processors.instants import now_instant
 from streams import metrics
 
 log = logging.getLogger("dyadwatch")
@@ -75,7 +75,7 @@ def minimal(origin: Origin, raw: bytes, error: str, reason: str, message: str) -
         "original_b64": "",
         "truncated": True,
         "article_id": None,
-        "failed_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "failed_at": now_instant(),
     }
 
 

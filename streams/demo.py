@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from processors.instants import epoch_of
 from streams.broker import EmbeddedBroker, free_port
 from streams.kafka_io import connect, ensure_topics, group_lag, producer, read_to_end
 from streams.settings import Settings
@@ -89,13 +90,14 @@ def _tone(value: float) -> str:
 def _records(feed: Path, seed: int = 1) -> list[tuple[bytes | None, bytes, int | None]]:
     """The sample feed arriving shortly after publication, plus two stale stories and two broken records."""
     rng = random.Random(seed)
-    records = []
+    records: list[tuple[bytes | None, bytes, int | None]] = []
     for line in feed.read_bytes().splitlines():
         story = orjson.loads(line)
-        published = time.mktime(time.strptime(story["published_at"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+        published = epoch_of(story["published_at"])
         records.append((story["id"].encode(), line, int((published + rng.randint(0, 60)) * 1000)))
     for index in (40, 200):  # resent two days after publication: too late for their windows
         _, value, stamp = records[index]
+        assert stamp is not None
         stale = orjson.loads(value)
         stale["id"] += "-stale"
         records.insert(index + 5, (stale["id"].encode(), orjson.dumps(stale), stamp + 2 * DAY * 1000))

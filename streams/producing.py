@@ -11,7 +11,8 @@ from pathlib import Path
 
 import orjson
 
-from processors.article import parse_time, split_records
+from processors.article import split_records
+from processors.instants import epoch_of
 from streams.kafka_io import producer
 from streams.settings import Settings
 
@@ -52,7 +53,7 @@ def _key_and_time(raw: bytes) -> tuple[bytes | None, int | None]:
         return None, None
     key = obj["id"].encode()[:512] if isinstance(obj.get("id"), str) else None
     try:
-        stamp = int(parse_time(obj["published_at"]).timestamp() * 1000)
+        stamp = int(epoch_of(obj["published_at"]) * 1000)
     except (KeyError, TypeError, ValueError, AttributeError):
         stamp = None
     return key, stamp

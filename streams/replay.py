@@ -34,7 +34,7 @@ def parse_since(text: str) -> float:
     except ValueError:
         pass
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))  # a zone is required here: no parse_instant
     except ValueError:
         raise ReplayError(f"--from must be an ISO 8601 time or epoch seconds, got {text!r}") from None
     if moment.tzinfo is None:
