@@ -6,7 +6,7 @@
 N records of 600 bytes are pre-loaded into an 8-partition topic; then, each in its own process,
 - aiokafka's `getmany` reads them in batches,
 - a Faust agent that does nothing but `async for event in stream.events()` reads them, with the worker's own
-  consumer settings (fetch wait, session timeouts, the inline hand-over of streams/delivery.py).
+  consumer settings (fetch wait, session timeouts, the inline hand-over of streams/faust_internals.py).
 Both report records/s and the process CPU time per record, from the first record to the last.
 
 An article costs a worker one consumed record for itself and one per dyad score it emits (the dyads topic is read
@@ -92,13 +92,12 @@ def child_produce(broker: str, count: int, out: Path) -> None:
 def child_faust(broker: str, count: int, out: Path) -> None:
     import faust
 
-    from streams import delivery
-    from streams.app import tune_fetch_wait
+    from streams.faust_internals import install_fast_delivery, tune_fetch_wait
     from streams.settings import Settings
 
     settings = Settings.from_env({}, broker=broker)
     tune_fetch_wait(settings.fetch_max_wait_ms)
-    delivery.install()
+    install_fast_delivery()
     app = faust.App("floor-faust", broker=settings.faust_broker, store="memory://", web_enabled=False,
                     broker_session_timeout=settings.session_timeout,
                     broker_heartbeat_interval=settings.heartbeat_interval,

@@ -1,4 +1,4 @@
-"""Topic contracts: JSON Schema files (`<name>.v<N>.json`) and the Faust records that match them."""
+"""Topic contracts: JSON Schema files (`<name>.v<N>.json`), one per topic value."""
 
 from __future__ import annotations
 

@@ -16,6 +16,8 @@ import asyncio
 import logging
 from typing import Any
 
+from streams.faust_internals import expedite
+
 log = logging.getLogger("dyadwatch")
 
 
@@ -57,18 +59,10 @@ class Outbox:
         before they leave; window closes and acks wait on flushes, so the batches are closed and sent at once
         instead, with the routine aiokafka runs before a transaction commit. Without it, as before."""
         await self.drain()
-        expedite = _send_now(self.app.producer)
-        if expedite is not None:
-            await expedite()
+        send_now = expedite(self.app.producer)
+        if send_now is not None:
+            await send_now()
         await self.app.producer.flush()
-
-
-def _send_now(producer: Any) -> Any:
-    """aiokafka's MessageAccumulator.flush_for_commit of a Faust producer (None if this aiokafka has none): it
-    closes every open batch, wakes the sender and waits for those batches."""
-    client = getattr(producer, "_producer", None)
-    accumulator = getattr(client, "_message_accumulator", None)
-    return getattr(accumulator, "flush_for_commit", None)
 
 
 def _report_failure(delivery: asyncio.Future) -> None:

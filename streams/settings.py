@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from processors.territories import DEFAULT_POLICY, load_policy
 from processors.windows import parse_duration
@@ -43,9 +44,11 @@ class Settings:
     commit_interval: float = 1.0
     watermark_interval: float = 1.0
     # An input partition that has sent nothing for this long (seconds) stops holding windows open until it sends
-    # again (see streams/app.py, announce_idle). 0 (the default) keeps every partition in the watermark.
+    # again (see streams/tagging.py, announce_idle). 0 (the default) keeps every partition in the watermark.
     idle_timeout: float = 0.0
-    fetch_max_wait_ms: int = 100  # each hop waits up to this for new records; see the README (Soak) for why not less
+    fetch_max_wait_ms: int = (
+        100  # each hop waits up to this for new records; see docs/performance.md (Soak) for why not less
+    )
     producer_linger: float = 0.02
     watch_pairs: tuple[str, ...] = ()
     top_pairs: int = 50
@@ -80,7 +83,7 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
         """Defaults, then DYADWATCH_* variables, then the non-None keyword overrides (command-line flags)."""
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for spec in fields(cls):
             raw = env.get(ENV_PREFIX + spec.name.upper())
             if raw is not None and raw != "":
@@ -120,7 +123,7 @@ def _convert(name: str, raw: str) -> object:
         return raw.strip().lower() not in {"0", "false", "no", "off"}
     if name in {"security_protocol", "sasl_mechanism"}:
         return raw.strip().upper()
-    return _BY_TYPE.get(_FIELD_TYPES[name], str)(raw)
+    return _BY_TYPE.get(str(_FIELD_TYPES[name]), str)(raw)
 
 
 # The remaining settings convert by their declared type (annotations are strings here: `from __future__`).

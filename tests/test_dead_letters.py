@@ -14,7 +14,8 @@ from jsonschema import Draft202012Validator
 
 from streams import metrics
 from streams.dead_letters import CONFIRMED_BYTES, DeadLetters, size_of
-from streams.internal_records import SkippedRecord, read_dyads_value
+from streams.dyad_records import SkippedRecord
+from streams.dyad_records import read as read_dyads_value
 from streams.settings import Settings
 from tests.conftest import ROOT
 

@@ -1,4 +1,4 @@
-"""streams/delivery.py: the inline first step of Faust's record delivery, and the fallback to mode's race."""
+"""streams/faust_internals.py: the inline first step of Faust's record delivery, and the fallback to mode's race."""
 
 import asyncio
 import warnings
@@ -7,7 +7,7 @@ import pytest
 from mode import Service
 from mode.utils.locks import Event
 
-from streams.delivery import fast_wait_first
+from streams.faust_internals import check_versions, fast_wait_first
 
 
 class Node(Service):
@@ -116,3 +116,19 @@ def test_a_stopped_service_takes_modes_path() -> None:
         assert result.stopped  # as mode's wait_first reports for a stopped service
 
     run(main())
+
+
+def test_installed_framework_versions_are_the_tested_ones() -> None:
+    check_versions()  # the environment the suite runs in is what pyproject.toml pins
+
+
+def test_an_untested_version_stops_the_worker_with_a_clear_message(monkeypatch) -> None:
+    import pytest
+
+    monkeypatch.delenv("DYADWATCH_SKIP_VERSION_CHECK", raising=False)
+    with pytest.raises(RuntimeError, match=r"faust-streaming \S+ is installed, tested with faust-streaming<0\.1"):
+        check_versions({"faust-streaming": "<0.1"})
+    with pytest.raises(RuntimeError, match="no-such-package is not installed"):
+        check_versions({"no-such-package": ">=1"})
+    monkeypatch.setenv("DYADWATCH_SKIP_VERSION_CHECK", "1")
+    check_versions({"faust-streaming": "<0.1"})

@@ -1,0 +1,190 @@
+"""The aggregation stage: dyads scores into event-time windows, windows closed when the watermark passes their end
+plus the allowed lateness (published once more with final=true, then deleted), and each closed window checked for
+a tone shift against its pair's baseline.
+
+The watermark of a dyads partition is the least progress over the input partitions (processors.windows.watermark),
+leaving out those announced idle. Records of one input partition arrive in order, so no valid record of a
+partition that is not idle can fall into a window closed at that time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from processors.instants import epoch_of
+from processors.shifts import Baseline, ShiftRules, observe
+from processors.windows import WindowAggregate, is_closed, watermark, window_start
+from streams import dyad_records, metrics
+from streams.checkpoint import Checkpoint
+from streams.outbox import Outbox
+from streams.settings import Settings
+from streams.window_state import WindowState
+
+log = logging.getLogger("dyadwatch")
+MAX_UNSAVED = 5000  # dyads records held unacked until their windows are saved, at most
+
+
+class AggregationStage:
+    def __init__(self, settings: Settings, state: WindowState, outbox: Outbox, topics: Any, baselines: Any) -> None:
+        self.settings = settings
+        self.state = state
+        self.outbox = outbox
+        self.windows_topic = topics.windows.get_topic_name()
+        self.alerts = topics.alerts
+        self.baselines = baselines  # pair|window -> shift baseline state
+        self.shift_rules = ShiftRules(min_articles=settings.alert_min_articles, z_threshold=settings.alert_z)
+        self.pair_gauges = metrics.PairGauges(set(settings.watch_pairs), settings.top_pairs)
+        self.checkpoint = Checkpoint(state, outbox, self.publish)
+        self.open_windows: dict[int, dict[str, int]] = {}  # partition -> {window key: end}, rebuilt from the table
+        self.next_close: dict[int, float] = {}  # partition -> when (watermark) its first window may close
+        self.closing_due: set[int] = set()  # partitions whose watermark has passed the end of a window
+        self.closing = asyncio.Lock()
+        self.last_close = time.monotonic()
+
+    async def handle(self, event: Any, more_queued: bool) -> None:
+        """One dyads record: counted into its windows (or skipped with a reason), then published, saved and closed
+        as due."""
+        partition = event.message.partition
+        try:
+            started = time.perf_counter()
+            self.add(partition, dyad_records.read(event.value))
+            metrics.AGGREGATE_SECONDS.observe(time.perf_counter() - started)
+        except dyad_records.SkippedRecord as exc:  # not written by a worker: nothing to count
+            metrics.INTERNAL_RECORDS_SKIPPED.labels("dyads", exc.reason).inc()
+            log.error("dyads record %s/%s skipped: %s", partition, event.message.offset, exc)
+        except Exception:  # a bug must not stop the worker
+            metrics.INTERNAL_RECORDS_SKIPPED.labels("dyads", "internal_error").inc()
+            log.exception("aggregation failed at %s/%s", partition, event.message.offset)
+        self.state.pending.append(event)
+        if not more_queued or len(self.state.unpublished) >= self.state.publish_every:
+            self.publish()
+        if self.state.due() or len(self.state.pending) >= MAX_UNSAVED:
+            self.checkpoint.save()
+        await self.outbox.drain()
+        await self.close_due()
+
+    async def tick(self) -> None:
+        """Save (and so ack) the last records of a burst, and close the windows they made due."""
+        if self.checkpoint.stream is not None and self.state.due():
+            self.checkpoint.save()
+        await self.outbox.drain()
+        await self.close_due()
+
+    def add(self, partition: int, value: Mapping[str, Any]) -> None:
+        arrival = value.get("watermark", value.get("arrived_at", 0.0))
+        source = value["source_partition"]
+        self.state.advance(f"{partition}:{source}", partition, arrival)
+        self.state.set_clock(f"{partition}:{source}:idle", partition, 1.0 if value.get("idle") else 0.0)
+        now = self.stream_time(partition)
+        if "pair" in value:
+            self.count(partition, value, now)
+        if now > self.next_close.get(partition, float("inf")):
+            self.closing_due.add(partition)
+            self.checkpoint.no_window_due.clear()
+
+    def count(self, partition: int, score: Mapping[str, Any], now: float) -> None:
+        index = self.windows_of(partition)
+        published = epoch_of(score["published_at"])
+        lateness = self.settings.lateness
+        for size in self.settings.windows:
+            start = window_start(published, size)
+            key = f"{score['pair']}|{size}|{start}"
+            if is_closed(start + size, now, lateness) and key not in index:
+                continue  # a redelivery after the window closed: it was counted before
+            aggregate = self.state.get(key) or WindowAggregate(score["pair"], size, start)
+            if not aggregate.add(score["article_id"], score["sentiment"], score["sentences"], published,
+                                 score["arrived_at"], score.get("evidence", ""), score.get("a_to_b"),
+                                 score.get("b_to_a"), score.get("versions")):  # fmt: skip
+                metrics.DUPLICATES.inc()
+                continue  # already counted: a duplicate or a redelivery
+            self.state.changed(key, partition, aggregate)
+            index[key] = start + size
+            self.next_close[partition] = min(self.next_close.get(partition, float("inf")), start + size + lateness)
+
+    def stream_time(self, partition: int) -> float:
+        """The event-time watermark of a dyads partition (see the module's docstring)."""
+        sources = range(self.settings.partitions)
+        progress = {source: self.state.clock_of(f"{partition}:{source}") for source in sources}
+        idle = {source for source in sources if self.state.clock_of(f"{partition}:{source}:idle")}
+        key = f"{partition}:watermark"
+        now = watermark(progress, idle, self.state.clock_of(key))
+        self.state.advance(key, partition, now)
+        return now
+
+    def windows_of(self, partition: int) -> dict[str, int]:
+        index = self.open_windows.get(partition)
+        if index is None:  # first record of this partition since start or rebalance: rebuild from the table
+            index = self.open_windows[partition] = self.state.open_on(partition)
+            self.next_close[partition] = min(index.values(), default=float("inf")) + self.settings.lateness
+        return index
+
+    def publish(self) -> None:
+        for record in self.state.publish(self._send_window):
+            metrics.WINDOW_UPDATES.inc()
+            self.pair_gauges.window(record)
+        metrics.OPEN_WINDOWS.set(sum(len(index) for index in self.open_windows.values()))
+
+    def _send_window(self, key: bytes, value: bytes) -> None:
+        self.outbox.put(self.windows_topic, key, value)
+
+    async def close_due(self) -> None:
+        """Close the windows the watermark has passed, at most once per commit interval: each close waits for the
+        broker, and a replay passes window ends many times a second. No valid record can fall into a window
+        meanwhile (it would be too late), and a redelivered one is counted once."""
+        if not self.closing_due or time.monotonic() - self.last_close < self.settings.commit_interval:
+            return
+        async with self.closing:
+            if not self.closing_due:
+                return  # closed by the other caller (the agent or the timer) while this one waited
+            self.last_close = time.monotonic()
+            self.checkpoint.save()
+            await self.checkpoint.make_durable()  # the clocks that close them can be restored before any is removed
+            partitions = sorted(self.closing_due)  # read after the wait: a rebalance meanwhile forgets them
+            self.closing_due.clear()
+            for partition in partitions:
+                await self.close_windows(partition, self.state.clock_of(f"{partition}:watermark"))
+            await self.outbox.drain()
+            if not self.closing_due:
+                self.checkpoint.no_window_due.set()
+
+    async def close_windows(self, partition: int, now: float) -> None:
+        index = self.windows_of(partition)
+        for key, end in sorted(index.items(), key=lambda item: item[1]):
+            if not is_closed(end, now, self.settings.lateness):
+                break
+            aggregate = self.state.get(key)
+            if aggregate is not None:
+                final = aggregate.record(True)
+                self._send_window(final["key"].encode(), orjson.dumps(final))
+                metrics.WINDOWS_CLOSED.inc()
+                await self.check_shift(partition, final, aggregate.movers)
+                self.state.closed(key, partition)
+            del index[key]
+        self.next_close[partition] = min(index.values(), default=float("inf")) + self.settings.lateness
+
+    async def check_shift(self, partition: int, final: dict[str, Any], movers: list[dict[str, Any]]) -> None:
+        """Compare a closed window with its pair's baseline; publish an alert when the tone shifted."""
+        baseline_key = f"{final['pair']}|{final['window']}"
+        baseline = Baseline.from_state(self.baselines.get(baseline_key))
+        shift, z = observe({**final, "movers": movers}, baseline, self.shift_rules)
+        self.state.put(self.baselines, partition, baseline_key, baseline.to_state())
+        self.pair_gauges.shift(final["pair"], final["window"], z)
+        if shift is not None:
+            metrics.ALERTS.labels(shift.direction).inc()
+            alert = {**shift.record(), "versions": final.get("versions", {})}
+            await self.alerts.send(key=final["key"].encode(), value=orjson.dumps(alert))
+
+    def forget(self) -> None:
+        """After a revoke: the window index is rebuilt from the table for whatever partitions come back; records
+        that made windows due are not acked, so their partitions' next owners reread them."""
+        self.open_windows.clear()
+        self.state.forget()
+        self.next_close.clear()
+        self.closing_due.clear()
+        self.checkpoint.no_window_due.set()

@@ -1,0 +1,82 @@
+"""The values of the internal dyads topic (schemas/dyad.v1.json), defined once: the tagging stage writes them with
+`score` and `watermark`, the aggregation stage reads them with `read` (which skips, with a reason, any value a
+worker did not write). tests/test_schemas.py checks these definitions against the JSON Schema."""
+
+from typing import Any, NotRequired, TypedDict, get_type_hints
+
+import orjson
+
+
+class DyadScore(TypedDict):
+    pair: str
+    a: str
+    b: str
+    sentiment: float
+    sentences: int
+    published_at: str
+    article_id: str
+    arrived_at: float
+    source_partition: int
+    evidence: NotRequired[str]
+    a_to_b: NotRequired[float | None]
+    b_to_a: NotRequired[float | None]
+    versions: NotRequired[dict[str, str]]
+
+
+class Watermark(TypedDict):
+    watermark: float
+    source_partition: int
+    idle: NotRequired[bool]
+
+
+def score(dyad: dict[str, Any], mentions: dict[str, Any], arrived_at: float, source_partition: int) -> DyadScore:
+    """The dyads value of one related pair of a tagged article (`mentions`: the analyzer's result, with versions)."""
+    strongest = max(dyad["evidence"], key=lambda e: abs(e["score"]), default={"text": ""})
+    ways = {(d["source"], d["target"]): d["sentiment"] for d in dyad.get("directed", ())}
+    return {
+        "pair": dyad["pair"], "a": dyad["a"], "b": dyad["b"], "sentiment": dyad["sentiment"],
+        "sentences": dyad["sentences"], "published_at": mentions["published_at"], "article_id": mentions["id"],
+        "arrived_at": arrived_at, "source_partition": source_partition, "evidence": strongest["text"],
+        "a_to_b": ways.get((dyad["a"], dyad["b"])), "b_to_a": ways.get((dyad["b"], dyad["a"])),
+        "versions": mentions["versions"],
+    }  # fmt: skip
+
+
+def watermark(arrival: float, source_partition: int, idle: bool = False) -> Watermark:
+    marker: Watermark = {"watermark": arrival, "source_partition": source_partition}
+    if idle:
+        marker["idle"] = True
+    return marker
+
+
+class SkippedRecord(ValueError):
+    """A dyads value that is not a score or a watermark; `reason` is one of metrics.INTERNAL_REASONS."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+_NUMBER = (int, float)
+# The fields a reader needs, with the types they must have: the required keys of the definitions above.
+_REQUIRED: dict[str, dict[str, tuple[type, ...]]] = {
+    "score": {name: _NUMBER if hint is float else (hint,) for name, hint in get_type_hints(DyadScore).items()
+              if name in DyadScore.__required_keys__ and hint in (str, int, float)},
+    "watermark": {"watermark": _NUMBER, "source_partition": (int,)},
+}  # fmt: skip
+
+
+def read(raw: bytes) -> DyadScore | Watermark:
+    """A dyads value as written by a worker; SkippedRecord(reason) when it is not one."""
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise SkippedRecord("invalid_json", f"not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise SkippedRecord("not_an_object", f"a JSON {type(value).__name__}, not an object")
+    for name, types in _REQUIRED["score" if "pair" in value else "watermark"].items():
+        if name not in value:
+            raise SkippedRecord("missing_field", f"field {name!r} is missing")
+        if not isinstance(value[name], types) or isinstance(value[name], bool):
+            raise SkippedRecord("wrong_type", f"field {name!r} is a {type(value[name]).__name__}")
+    return value  # type: ignore[return-value]

@@ -1,0 +1,149 @@
+"""The worker's stages with fakes, no broker: scores into windows, windows closed by the watermark, and the commit
+protocol's order (durable, then no window due, then ack)."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any
+
+import orjson
+
+from processors.instants import format_epoch
+from streams.aggregation import AggregationStage
+from streams.settings import Settings
+from streams.window_state import WindowState
+
+HOUR = 3600
+T0 = 1_793_577_600  # 2026-11-02T00:00:00Z, a window start
+
+
+class FakeTable:
+    def __init__(self, name: str, default: Any = None) -> None:
+        self.name, self.default, self.data = name, default, {}
+
+    def get(self, key: str) -> Any:
+        return self.data.get(key)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data.get(key, self.default() if callable(self.default) else self.default)
+
+    def items(self) -> Any:
+        return self.data.items()
+
+
+class FakeOutbox:
+    def __init__(self, log: list) -> None:
+        self.log, self.records = log, []
+
+    def put(self, topic: str, key: bytes | None, value: bytes | None, partition: int | None = None) -> None:
+        self.records.append((topic, key, None if value is None else orjson.loads(value)))
+
+    def changelog(self, table: Any, partition: int, key: Any, value: Any) -> None:
+        self.log.append(("changelog", table.name, key))
+
+    async def drain(self) -> None:
+        pass
+
+    async def flush(self) -> None:
+        self.log.append(("flush",))
+
+
+class FakeStream:
+    def __init__(self, log: list) -> None:
+        self.log = log
+
+    async def ack(self, event: Any) -> None:
+        self.log.append(("ack", event.message.offset))
+
+
+class FakeTopic:
+    def __init__(self, name: str) -> None:
+        self.name, self.sent = name, []
+
+    def get_topic_name(self) -> str:
+        return self.name
+
+    async def send(self, key: bytes, value: bytes) -> None:
+        self.sent.append(orjson.loads(value))
+
+
+def stage(log: list) -> tuple[AggregationStage, FakeOutbox]:
+    settings = Settings(partitions=1, windows=(HOUR,), lateness=0, commit_interval=0.0)
+    outbox = FakeOutbox(log)
+    state = WindowState(FakeTable("windows"), FakeTable("clocks", float), save_interval=0.0, changelog=outbox.changelog)
+    topics = SimpleNamespace(windows=FakeTopic("windows"), alerts=FakeTopic("alerts"))
+    aggregation = AggregationStage(settings, state, outbox, topics, FakeTable("baselines"))
+    aggregation.checkpoint.stream = FakeStream(log)
+    return aggregation, outbox
+
+
+def event(offset: int, value: dict) -> Any:
+    return SimpleNamespace(message=SimpleNamespace(partition=0, offset=offset), value=orjson.dumps(value))
+
+
+def score(article: str, published: float, arrived: float, sentiment: float = 0.5) -> dict:
+    return {"pair": "IND-PAK", "a": "IND", "b": "PAK", "sentiment": sentiment, "sentences": 1,
+            "published_at": format_epoch(published), "article_id": article, "arrived_at": arrived,
+            "source_partition": 0}  # fmt: skip
+
+
+def windows_sent(outbox: FakeOutbox) -> list[dict]:
+    return [value for topic, _, value in outbox.records if topic == "windows"]
+
+
+def test_a_window_closes_once_the_watermark_passes_its_end_and_counts_each_article_once():
+    async def run() -> tuple[AggregationStage, FakeOutbox]:
+        aggregation, outbox = stage([])
+        await aggregation.handle(event(0, score("a1", T0 + 10, T0 + 20, 0.5)), more_queued=False)
+        await aggregation.handle(event(1, score("a1", T0 + 10, T0 + 20, 0.5)), more_queued=False)  # redelivered
+        await aggregation.handle(event(2, score("a2", T0 + 30, T0 + 40, -0.1)), more_queued=False)
+        assert not [w for w in windows_sent(outbox) if w["final"]]  # the watermark is still inside the window
+        await aggregation.handle(event(3, {"watermark": T0 + HOUR + 1, "source_partition": 0}), more_queued=False)
+        return aggregation, outbox
+
+    aggregation, outbox = asyncio.run(run())
+    finals = [w for w in windows_sent(outbox) if w["final"]]
+    assert len(finals) == 1 and finals[0]["articles"] == 2 and abs(finals[0]["mean"] - 0.2) < 1e-9
+    assert not aggregation.state.windows.data and not aggregation.open_windows[0]  # deleted once closed
+
+
+def test_records_are_acked_only_when_durable_and_no_window_is_due():
+    async def run() -> list:
+        log: list = []
+        aggregation, _ = stage(log)
+        checkpoint = aggregation.checkpoint
+        committing = asyncio.create_task(checkpoint.run())
+        aggregation.last_close = float("inf")  # hold the close back: the window stays due
+        await aggregation.handle(event(0, score("a1", T0 + 10, T0 + 20)), more_queued=False)
+        await aggregation.handle(event(1, {"watermark": T0 + HOUR + 1, "source_partition": 0}), more_queued=False)
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert aggregation.closing_due and not [entry for entry in log if entry[0] == "ack"], log
+        aggregation.last_close = 0.0
+        await aggregation.tick()  # closes the due window
+        for _ in range(20):
+            await asyncio.sleep(0)
+        committing.cancel()
+        return log
+
+    log = asyncio.run(run())
+    acks = [index for index, entry in enumerate(log) if entry[0] == "ack"]
+    assert [log[i][1] for i in acks] == [0, 1]
+    assert log[: acks[0]].count(("flush",)) >= 2  # made durable first: flushed, sealed, flushed
+    assert ("changelog", "baselines", "IND-PAK|1h") in log[: acks[0]]  # the window was closed (and checked) first
+
+
+def test_a_revoke_forgets_what_was_not_saved_and_lets_acks_through():
+    async def run() -> AggregationStage:
+        aggregation, _ = stage([])
+        aggregation.last_close = float("inf")
+        await aggregation.handle(event(0, score("a1", T0 + 10, T0 + 20)), more_queued=False)
+        await aggregation.handle(event(1, {"watermark": T0 + HOUR + 1, "source_partition": 0}), more_queued=False)
+        assert not aggregation.checkpoint.no_window_due.is_set()
+        aggregation.forget()
+        return aggregation
+
+    aggregation = asyncio.run(run())
+    assert aggregation.checkpoint.no_window_due.is_set() and not aggregation.closing_due
+    assert not aggregation.open_windows and not aggregation.state.pending
