@@ -43,6 +43,7 @@ test: setup compiled
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy processors streams
 
 format: setup
 	$(VENV)/bin/ruff check --fix .

@@ -108,7 +108,8 @@ def apply_update(gaz: Gazetteer, update: dict[str, Any]) -> Gazetteer:
         text = _text(update, "text", where)
         country: Country = gaz.countries[iso3]
         attribute = ALIAS_FIELDS[kind]
-        changed = replace(country, **{attribute: (*getattr(country, attribute), text)})
+        extended: dict[str, Any] = {attribute: (*getattr(country, attribute), text)}
+        changed = replace(country, **extended)
         return replace(gaz, countries={**gaz.countries, iso3: changed})
     if op == "block":
         text = _text(update, "text", where)
