@@ -6,8 +6,8 @@ The embedded broker (Tansu, memory storage) keeps every record for its lifetime:
 DeleteRecords. This bench produces the same paced load in each stage (--rate records/s of 700 bytes over 8
 partitions, followed at the tail by one consumer group, like a pipeline hop) and reports the broker's CPU share
 per stage and the ratio of the last stage to the first, in the same run. A ratio well above 1 means each request
-costs more as the partitions grow, which is what bounds a long soak on the embedded broker (see README,
-"Performance"); a Kafka cluster with retention does not grow this way.
+costs more as the partitions grow, which is what bounds a long soak on the embedded broker (see docs/performance.md);
+a Kafka cluster with retention does not grow this way.
 """
 
 from __future__ import annotations

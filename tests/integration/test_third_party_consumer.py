@@ -1,5 +1,5 @@
 """A client we did not choose (confluent-kafka, librdkafka) reads every topic the worker writes, by assigned partitions
-and in a consumer group with the settings the README recommends, and every value validates against its schema."""
+and in a consumer group with the settings docs/operations.md recommends; every value validates against its schema."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ SCHEMAS = {  # topic (without the prefix) -> the schema of its values
     "alerts": "alert.v1.json",
     "articles.dlq": "dead-letter.v1.json",
 }
-# What the README's "Consuming the topics" recommends for a consumer group on the embedded broker.
+# What docs/operations.md ("Consuming the topics") recommends for a consumer group on the embedded broker.
 GROUP_SETTINGS = {"session.timeout.ms": 6000, "heartbeat.interval.ms": 1000, "auto.offset.reset": "earliest"}
 
 
