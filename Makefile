@@ -32,18 +32,19 @@ compiled: $(COMPILED_STAMP)
 demo: setup
 	$(VENV)/bin/dyadwatch demo
 
-# The whole suite on the source, then the unit tests again on the compiled build (from a directory that holds the
-# tests but not the sources, so the installed compiled modules are the ones imported).
+# The whole suite on the source, then the unit tests again on the compiled build (dyadwatch.* is imported from the
+# environment that runs the tests: the checkout has no dyadwatch/ folder to shadow it).
 test: setup compiled
 	$(PY) -m pytest -q
-	rm -rf .compiled-tests && mkdir .compiled-tests && ln -s ../tests ../samples .compiled-tests/
-	cd .compiled-tests && DYADWATCH_EXPECT_COMPILED=1 PYTHONPATH=. ../$(COMPILED_VENV)/bin/python -P -m pytest -q \
-		-p no:cacheprovider -c ../pyproject.toml --rootdir . tests --ignore=tests/integration --ignore=tests/fuzz -m "not training"
+	DYADWATCH_EXPECT_COMPILED=1 $(COMPILED_VENV)/bin/python -m pytest -q -p no:cacheprovider tests \
+		--ignore=tests/integration --ignore=tests/fuzz -m "not training"
 
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy processors streams
+	rm -rf build/typecheck && mkdir -p build/typecheck/dyadwatch && \
+		ln -s ../../../processors ../../../streams build/typecheck/dyadwatch/  # laid out as installed
+	cd build/typecheck && ../../$(VENV)/bin/mypy --config-file ../../pyproject.toml -p dyadwatch.processors -p dyadwatch.streams
 
 format: setup
 	$(VENV)/bin/ruff check --fix .

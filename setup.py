@@ -9,6 +9,7 @@ Only modules listed in COMPILED are compiled; their .py files ship too, and a co
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from setuptools import setup
 
@@ -38,8 +39,17 @@ def compiled_modules() -> list:
         return []
     from mypyc.build import mypycify  # a build requirement only when compiling (build_backend/dyadwatch_build.py)
 
+    # mypyc names a module after its path, so it compiles them from a tree laid out as they install:
+    # build/mypyc-src/dyadwatch/processors -> processors/ (see pyproject.toml's package-dir).
+    stage = Path("build", "mypyc-src", "dyadwatch")
+    stage.mkdir(parents=True, exist_ok=True)
+    (stage / "__init__.py").touch()
+    link = stage / "processors"
+    if not link.is_symlink():
+        link.symlink_to(Path("processors").resolve(), target_is_directory=True)
     # vaderSentiment and ahocorasick_rs ship no type information; they are called as ordinary Python objects.
-    return mypycify(["--ignore-missing-imports", *COMPILED], opt_level="3")
+    return mypycify(["--ignore-missing-imports", *(str(stage.parent / "dyadwatch" / path) for path in COMPILED)],
+                    opt_level="3")  # fmt: skip
 
 
 setup(ext_modules=compiled_modules())

@@ -36,12 +36,12 @@ sys.path.insert(0, str(ROOT / "samples"))
 
 from generate_feed import generate  # noqa: E402
 
-from processors.analysis import default_analyzer  # noqa: E402
-from processors.article import decode_article  # noqa: E402
-from streams.broker import EmbeddedBroker, free_port  # noqa: E402
-from streams.kafka_io import ensure_topics, group_lag, producer, read_to_end  # noqa: E402
-from streams.settings import Settings  # noqa: E402
-from streams.workers import start_worker, stop_worker, wait_ready  # noqa: E402
+from dyadwatch.processors.analysis import default_analyzer  # noqa: E402
+from dyadwatch.processors.article import decode_article  # noqa: E402
+from dyadwatch.streams.broker import EmbeddedBroker, free_port  # noqa: E402
+from dyadwatch.streams.kafka_io import ensure_topics, group_lag, producer, read_to_end  # noqa: E402
+from dyadwatch.streams.settings import Settings  # noqa: E402
+from dyadwatch.streams.workers import start_worker, stop_worker, wait_ready  # noqa: E402
 
 
 def stories(count: int, start: datetime, seed: int = 21) -> list[dict]:

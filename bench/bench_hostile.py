@@ -15,10 +15,10 @@ import json
 import time
 from pathlib import Path
 
-from processors.analysis import Analyzer
-from processors.article import parse_article
-from processors.gazetteer import load_gazetteer
-from processors.limits import TextLimits
+from dyadwatch.processors.analysis import Analyzer
+from dyadwatch.processors.article import parse_article
+from dyadwatch.processors.gazetteer import load_gazetteer
+from dyadwatch.processors.limits import TextLimits
 
 ROOT = Path(__file__).resolve().parent.parent
 

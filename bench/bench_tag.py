@@ -28,6 +28,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -42,10 +43,10 @@ sys.path.insert(0, str(ROOT / "samples"))
 from generate_feed import generate  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
-from processors import is_compiled  # noqa: E402
-from processors.analysis import Analyzer, default_analyzer  # noqa: E402
-from processors.article import decode_article  # noqa: E402
-from processors.gazetteer import load_gazetteer  # noqa: E402
+from dyadwatch.processors import is_compiled  # noqa: E402
+from dyadwatch.processors.analysis import Analyzer, default_analyzer  # noqa: E402
+from dyadwatch.processors.article import decode_article  # noqa: E402
+from dyadwatch.processors.gazetteer import load_gazetteer  # noqa: E402
 
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -170,8 +171,8 @@ def throughput(run: Callable[[bytes], object], items: list[bytes], repeat: int) 
 
 SOURCE_PASSES = """
 import sys
-sys.path[:0] = [{root!r}, {bench!r}]
-import processors
+sys.path[:0] = [{source!r}, {bench!r}]
+import dyadwatch.processors as processors
 assert not processors.is_compiled(), processors.__file__
 from bench_tag import articles, dyadwatch_tag, one_pass, pin_to_one_core
 pin_to_one_core()
@@ -186,7 +187,11 @@ for _ in sys.stdin:
 def compiled_and_source(run: Callable[[bytes], object], items: list[bytes], passes: int) -> tuple[list[float], ...]:
     """Articles/s of each pass of this (compiled) build and of the pure-Python source tree, run by a child process
     on the same core, alternating pass by pass, so both builds meet the machine's ups and downs alike."""
-    code = SOURCE_PASSES.format(root=str(ROOT), bench=str(ROOT / "bench"), count=len(items))
+    source = Path(tempfile.mkdtemp(prefix="dyadwatch-source-"))  # the checkout laid out as installed: dyadwatch/…
+    (source / "dyadwatch").mkdir()
+    for package in ("processors", "streams", "schemas"):
+        (source / "dyadwatch" / package).symlink_to(ROOT / package, target_is_directory=True)
+    code = SOURCE_PASSES.format(source=str(source), bench=str(ROOT / "bench"), count=len(items))
     pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True}
     child = subprocess.Popen([sys.executable, "-P", "-c", code], **pipes)
     assert child.stdin is not None and child.stdout is not None

@@ -23,7 +23,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from soak import cpu_seconds  # bench/ is on the path when a bench script runs
 
-from streams.broker import EmbeddedBroker
+from dyadwatch.streams.broker import EmbeddedBroker
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -70,7 +70,7 @@ def child_produce(broker: str, count: int, out: Path) -> None:
 
     from aiokafka import AIOKafkaProducer
 
-    from streams.settings import Settings
+    from dyadwatch.streams.settings import Settings
 
     async def write() -> None:
         settings = Settings.from_env({}, broker=broker)
@@ -92,8 +92,8 @@ def child_produce(broker: str, count: int, out: Path) -> None:
 def child_faust(broker: str, count: int, out: Path) -> None:
     import faust
 
-    from streams.faust_internals import install_fast_delivery, tune_fetch_wait
-    from streams.settings import Settings
+    from dyadwatch.streams.faust_internals import install_fast_delivery, tune_fetch_wait
+    from dyadwatch.streams.settings import Settings
 
     settings = Settings.from_env({}, broker=broker)
     tune_fetch_wait(settings.fetch_max_wait_ms)
@@ -140,8 +140,8 @@ def run_child(kind: str, broker: str, count: int, workdir: Path) -> dict:
 def preload(broker: str, count: int) -> None:
     from kafka.admin import NewTopic
 
-    from streams.kafka_io import admin, producer
-    from streams.settings import Settings
+    from dyadwatch.streams.kafka_io import admin, producer
+    from dyadwatch.streams.settings import Settings
 
     settings = Settings.from_env({}, broker=broker)
     with admin(settings) as client:
@@ -159,8 +159,8 @@ def article_costs(count: int = 1000) -> tuple[float, float]:
     bench_e2e's stories, timed as bench_e2e times them."""
     from bench_e2e import offline_tag_rate, stories  # bench/ is on the path when a bench script runs
 
-    from processors.analysis import default_analyzer
-    from processors.article import decode_article
+    from dyadwatch.processors.analysis import default_analyzer
+    from dyadwatch.processors.article import decode_article
 
     analyzer = default_analyzer()
     items = stories(count, datetime(2026, 11, 1, tzinfo=UTC))
@@ -183,7 +183,7 @@ def main() -> None:
         children[args.child](args.broker, args.records, args.child_out)
         return
 
-    from streams.broker import EmbeddedBroker
+    from dyadwatch.streams.broker import EmbeddedBroker
 
     records_per_article, tag_s = article_costs()
     with tempfile.TemporaryDirectory() as tmp, EmbeddedBroker() as broker:

@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT / "samples"))
 
 from generate_feed import story  # noqa: E402
 
-from streams.broker import EmbeddedBroker, free_port  # noqa: E402
-from streams.kafka_io import ensure_topics, group_lag, producer  # noqa: E402
-from streams.settings import Settings  # noqa: E402
-from streams.workers import start_worker, stop_worker, wait_ready  # noqa: E402
+from dyadwatch.streams.broker import EmbeddedBroker, free_port  # noqa: E402
+from dyadwatch.streams.kafka_io import ensure_topics, group_lag, producer  # noqa: E402
+from dyadwatch.streams.settings import Settings  # noqa: E402
+from dyadwatch.streams.workers import start_worker, stop_worker, wait_ready  # noqa: E402
 
 
 def rss_bytes(pid: int) -> int:

@@ -6,6 +6,6 @@ No Kafka, no asyncio: plain functions and classes.
 
 def is_compiled() -> bool:
     """Whether this installation runs the mypyc-compiled build of the tagging modules (setup.py), not their source."""
-    from processors import dyads
+    from dyadwatch.processors import dyads
 
     return not dyads.__file__.endswith(".py")

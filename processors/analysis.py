@@ -5,16 +5,16 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from processors.article import Article
-from processors.dyads import DyadConfig, attribute
-from processors.gazetteer import Gazetteer
-from processors.instants import format_instant
-from processors.limits import TextLimits, cap_article
-from processors.matcher import GazetteerMatcher
-from processors.pair_tone import PairToneModel, default_pair_tone
-from processors.sentiment import ToneModel, tone_model
-from processors.tagger import Tagger
-from processors.territories import DEFAULT_POLICY, load_policy
+from dyadwatch.processors.article import Article
+from dyadwatch.processors.dyads import DyadConfig, attribute
+from dyadwatch.processors.gazetteer import Gazetteer
+from dyadwatch.processors.instants import format_instant
+from dyadwatch.processors.limits import TextLimits, cap_article
+from dyadwatch.processors.matcher import GazetteerMatcher
+from dyadwatch.processors.pair_tone import PairToneModel, default_pair_tone
+from dyadwatch.processors.sentiment import ToneModel, tone_model
+from dyadwatch.processors.tagger import Tagger
+from dyadwatch.processors.territories import DEFAULT_POLICY, load_policy
 
 SCHEMA_VERSION = "mentions.v1"
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import orjson
 
-from processors.instants import format_instant, parse_instant
-from processors.language import judge
-from processors.text import clean_text
+from dyadwatch.processors.instants import format_instant, parse_instant
+from dyadwatch.processors.language import judge
+from dyadwatch.processors.text import clean_text
 
 # Every reason an input record can be refused for; the dead-letter topic and metrics use exactly these.
 REASONS = (

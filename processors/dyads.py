@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Final, TypeVar
 
-from processors.direction import COORDINATION, TITLES, directions, way_of
-from processors.matcher import Match
-from processors.sentiment import ToneModel
-from processors.tagger import Mention, Tagged
-from processors.text import plain_snippet
+from dyadwatch.processors.direction import COORDINATION, TITLES, directions, way_of
+from dyadwatch.processors.matcher import Match
+from dyadwatch.processors.sentiment import ToneModel
+from dyadwatch.processors.tagger import Mention, Tagged
+from dyadwatch.processors.text import plain_snippet
 
 # Patterns start with a literal or a character set so the regex engine can skip ahead (these run on every article).
 _STRONG_CUT: Final = re.compile(r"[;:—–]|--")

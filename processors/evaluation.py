@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from processors.article import Article, parse_article
+from dyadwatch.processors.article import Article, parse_article
 
 EVAL_PUBLISHED_AT = "2004-11-01T00:00:00Z"
 TONE_THRESHOLD = 0.05

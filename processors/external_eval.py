@@ -16,8 +16,8 @@ from pathlib import Path
 
 import orjson
 
-from processors.article import Article, parse_article
-from processors.evaluation import tone_class
+from dyadwatch.processors.article import Article, parse_article
+from dyadwatch.processors.evaluation import tone_class
 
 PLOVER_COOPERATION = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
 PLOVER_CONFLICT = frozenset({"DEMAND", "REJECT", "THREATEN", "PROTEST", "COERCE", "FIGHT", "DISAPPROVE", "ASSAULT",
@@ -116,7 +116,7 @@ def external_figures(folder: Path) -> dict[str, dict[str, dict[str, float | int]
     compound score of the whole sentence given to every pair the tagger finds (a naive baseline)."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    from processors.analysis import Analyzer
+    from dyadwatch.processors.analysis import Analyzer
 
     model, rules = Analyzer(), Analyzer(pair_tone=False)
     vader = SentimentIntensityAnalyzer()

@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-DATA_DIR = Path(str(resources.files("processors") / "data"))
+DATA_DIR = Path(str(resources.files("dyadwatch.processors") / "data"))
 
 
 @dataclass(frozen=True, slots=True)

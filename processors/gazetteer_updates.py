@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from processors.gazetteer import Country, Gazetteer, Leader
+from dyadwatch.processors.gazetteer import Country, Gazetteer, Leader
 
 OPS = ("leader", "end_term", "alias", "block")
 ALIAS_FIELDS = {"name": "aliases", "demonym": "demonyms", "capital": "seats"}

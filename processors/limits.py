@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from processors.article import Article
-from processors.context import sentence_ends, sentence_starts
+from dyadwatch.processors.article import Article
+from dyadwatch.processors.context import sentence_ends, sentence_starts
 
 
 @dataclass(frozen=True)

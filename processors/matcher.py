@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import ahocorasick_rs
 
-from processors.gazetteer import Gazetteer, load_gazetteer
+from dyadwatch.processors.gazetteer import Gazetteer, load_gazetteer
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ def surface_entries(gaz: Gazetteer) -> dict[str, list[Entry]]:
     for org in gaz.orgs:
         for name in org.names:
             add(name, Entry("org", org.key), upper=True)
-    from processors.territories import load_territories  # late: territories reads the gazetteer module
+    from dyadwatch.processors.territories import load_territories  # late: territories reads the gazetteer module
 
     for territory in load_territories():
         for name in territory.names:

@@ -25,10 +25,10 @@ from typing import Any, Final
 import orjson
 import snowballstemmer
 
-from processors.dyads import Dyad, clauses
-from processors.gazetteer import DATA_DIR
-from processors.sentiment import tone_model
-from processors.tagger import Tagged
+from dyadwatch.processors.dyads import Dyad, clauses
+from dyadwatch.processors.gazetteer import DATA_DIR
+from dyadwatch.processors.sentiment import tone_model
+from dyadwatch.processors.tagger import Tagged
 
 MODEL_PATH: Final = DATA_DIR / "pair_tone.json"
 CAMEO_PATH: Final = DATA_DIR / "cameo_verbs.tsv"

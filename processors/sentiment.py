@@ -10,8 +10,8 @@ from typing import Final
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from processors.gazetteer import DATA_DIR
-from processors.vader import CompoundScorer
+from dyadwatch.processors.gazetteer import DATA_DIR
+from dyadwatch.processors.vader import CompoundScorer
 
 LEXICON_PATH = DATA_DIR / "diplomatic_lexicon.tsv"
 _WORD: Final = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")

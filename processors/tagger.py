@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from processors.article import Article
-from processors.context import is_headline_case, is_word, next_token, prev_token, sentence_starts
-from processors.dateline import dateline_length
-from processors.gazetteer import Gazetteer
-from processors.matcher import Entry, GazetteerMatcher, Match, default_matcher
-from processors.territories import TerritoryPolicy, load_policy
+from dyadwatch.processors.article import Article
+from dyadwatch.processors.context import is_headline_case, is_word, next_token, prev_token, sentence_starts
+from dyadwatch.processors.dateline import dateline_length
+from dyadwatch.processors.gazetteer import Gazetteer
+from dyadwatch.processors.matcher import Entry, GazetteerMatcher, Match, default_matcher
+from dyadwatch.processors.territories import TerritoryPolicy, load_policy
 
 _LEADER_ONLY: Final = frozenset({"leader"})
 _TERRITORY_ONLY: Final = frozenset({"territory"})

@@ -12,7 +12,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from processors.gazetteer import DATA_DIR, _parse_date, _read_tsv, _split, load_gazetteer
+from dyadwatch.processors.gazetteer import DATA_DIR, _parse_date, _read_tsv, _split, load_gazetteer
 
 POLICY_DIR = DATA_DIR / "territory-policies"
 DEFAULT_POLICY = "un-recognition"

@@ -19,11 +19,11 @@ from typing import Any
 
 import orjson
 
-from processors.analysis import Analyzer
-from processors.article import Article, parse_article
-from processors.dyads import attribute
-from processors.evaluation import EVAL_PUBLISHED_AT, Report, gold_article, read_agnews, read_gold, score
-from processors.pair_tone import CLASSES, PairFeatures, PairTokens, PairToneModel
+from dyadwatch.processors.analysis import Analyzer
+from dyadwatch.processors.article import Article, parse_article
+from dyadwatch.processors.dyads import attribute
+from dyadwatch.processors.evaluation import EVAL_PUBLISHED_AT, Report, gold_article, read_agnews, read_gold, score
+from dyadwatch.processors.pair_tone import CLASSES, PairFeatures, PairTokens, PairToneModel
 
 SEED = 0
 FOLDS = 5
@@ -249,7 +249,7 @@ CAMEO_NOTICE = """\
 def write_cameo_table(flat_table: Path, out: Path, longest: int = 3) -> int:
     """The shipped table from PETRARCH2's flattened verb/pattern table: phrases of plain words only, at most
     `longest` words, stemmed as the features stem; the first code given for a phrase wins. Returns the row count."""
-    from processors.pair_tone import Stemmer
+    from dyadwatch.processors.pair_tone import Stemmer
 
     stem = Stemmer()
     table: dict[str, tuple[str, str]] = {}
@@ -308,7 +308,7 @@ def train_model(
 ) -> dict[str, Any]:
     """Rebuild the CAMEO table and fit the model on every labelled pair (`make train`); by default both are
     written over the shipped files."""
-    from processors.pair_tone import CAMEO_PATH, MODEL_PATH, load_cameo
+    from dyadwatch.processors.pair_tone import CAMEO_PATH, MODEL_PATH, load_cameo
 
     data = SharedData(root)
     data.check()

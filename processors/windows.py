@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final
 
-from processors.instants import format_epoch
+from dyadwatch.processors.instants import format_epoch
 
 MICRO: Final = 1_000_000
 TONE_THRESHOLD: Final = 0.05  # the same neutral band as evaluation: |sentiment| <= 0.05 is neutral

@@ -10,4 +10,4 @@ from importlib import resources
 @cache
 def load_schema(name: str) -> dict:
     """The JSON Schema `name` (e.g. "window.v1")."""
-    return json.loads(resources.files("schemas").joinpath(f"{name}.json").read_text(encoding="utf-8"))
+    return json.loads(resources.files("dyadwatch.schemas").joinpath(f"{name}.json").read_text(encoding="utf-8"))

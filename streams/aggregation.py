@@ -17,14 +17,14 @@ from typing import Any
 
 import orjson
 
-from processors.instants import epoch_of
-from processors.shifts import Baseline, ShiftRules, observe
-from processors.windows import WindowAggregate, is_closed, watermark, window_start
-from streams import dyad_records, metrics
-from streams.checkpoint import Checkpoint
-from streams.outbox import Outbox
-from streams.settings import Settings
-from streams.window_state import WindowState
+from dyadwatch.processors.instants import epoch_of
+from dyadwatch.processors.shifts import Baseline, ShiftRules, observe
+from dyadwatch.processors.windows import WindowAggregate, is_closed, watermark, window_start
+from dyadwatch.streams import dyad_records, metrics
+from dyadwatch.streams.checkpoint import Checkpoint
+from dyadwatch.streams.outbox import Outbox
+from dyadwatch.streams.settings import Settings
+from dyadwatch.streams.window_state import WindowState
 
 log = logging.getLogger("dyadwatch")
 MAX_UNSAVED = 5000  # dyads records held unacked until their windows are saved, at most

@@ -22,17 +22,17 @@ from typing import Any, cast
 
 import faust
 
-from processors.limits import TextLimits
-from streams import faust_internals, metrics
-from streams.aggregation import AggregationStage
-from streams.dead_letters import DeadLetters
-from streams.heap import settle_heap
-from streams.live_gazetteer import LiveGazetteer
-from streams.outbox import Outbox
-from streams.security import faust_credentials
-from streams.settings import Settings
-from streams.tagging import TaggingStage
-from streams.window_state import WindowState
+from dyadwatch.processors.limits import TextLimits
+from dyadwatch.streams import faust_internals, metrics
+from dyadwatch.streams.aggregation import AggregationStage
+from dyadwatch.streams.dead_letters import DeadLetters
+from dyadwatch.streams.heap import settle_heap
+from dyadwatch.streams.live_gazetteer import LiveGazetteer
+from dyadwatch.streams.outbox import Outbox
+from dyadwatch.streams.security import faust_credentials
+from dyadwatch.streams.settings import Settings
+from dyadwatch.streams.tagging import TaggingStage
+from dyadwatch.streams.window_state import WindowState
 
 CODE_VERSION = version("dyadwatch")
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from streams.orphans import die_with_parent
+from dyadwatch.streams.orphans import die_with_parent
 
 
 def free_port(host: str = "127.0.0.1") -> int:

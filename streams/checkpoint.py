@@ -12,8 +12,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from streams.outbox import Outbox
-from streams.window_state import WindowState
+from dyadwatch.streams.outbox import Outbox
+from dyadwatch.streams.window_state import WindowState
 
 
 class Checkpoint:

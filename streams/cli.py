@@ -9,7 +9,7 @@ from typing import Annotated, Any, BinaryIO
 import orjson
 import typer
 
-from streams import cli_quality
+from dyadwatch.streams import cli_quality
 
 app = typer.Typer(
     name="dyadwatch",
@@ -41,8 +41,8 @@ def tag(
     Prints one JSON line per article, in input order. A bad record gets a one-line error on stderr naming its line;
     the rest is still processed, and the exit status is 1 if any record failed.
     """
-    from processors.analysis import default_analyzer
-    from processors.article import ArticleError, decode_article, split_records, utcnow
+    from dyadwatch.processors.analysis import default_analyzer
+    from dyadwatch.processors.article import ArticleError, decode_article, split_records, utcnow
 
     try:
         analyzer = default_analyzer(None, territory_policy)
@@ -118,7 +118,7 @@ BrokerOpt = Annotated[
 
 
 def _settings(**overrides: Any):
-    from streams.settings import Settings
+    from dyadwatch.streams.settings import Settings
 
     try:
         return Settings.from_env(**overrides)
@@ -135,7 +135,7 @@ def broker(
     import signal
     import threading
 
-    from streams.broker import EmbeddedBroker
+    from dyadwatch.streams.broker import EmbeddedBroker
 
     embedded = EmbeddedBroker(port=port)
     url = embedded.start()
@@ -162,8 +162,8 @@ def worker(
     """Run a pipeline worker: creates the topics if needed, then tags articles and aggregates dyad windows."""
     import faust
 
-    from streams.app import create_app
-    from streams.kafka_io import BrokerUnavailable, check_partitions, ensure_topics
+    from dyadwatch.streams.app import create_app
+    from dyadwatch.streams.kafka_io import BrokerUnavailable, check_partitions, ensure_topics
 
     settings = _settings(broker=broker_url, web_port=web_port, workdir=workdir)
     settings.workdir.mkdir(parents=True, exist_ok=True)
@@ -192,8 +192,8 @@ def produce(
     ] = None,
 ) -> None:
     """Publish articles to the input topic, as they are (bad records included: the worker dead-letters them)."""
-    from streams.kafka_io import BrokerUnavailable, ensure_topics
-    from streams.producing import publish
+    from dyadwatch.streams.kafka_io import BrokerUnavailable, ensure_topics
+    from dyadwatch.streams.producing import publish
 
     if timestamp not in {"now", "published"}:
         typer.echo("error: --timestamp must be 'now' or 'published'", err=True)
@@ -222,7 +222,7 @@ def consume(
     (mentions -> dyadwatch.mentions). A topic that does not exist is an error; consume never creates one."""
     import base64
 
-    from streams.kafka_io import BrokerUnavailable, consumer, existing_topics, resolve_topic
+    from dyadwatch.streams.kafka_io import BrokerUnavailable, consumer, existing_topics, resolve_topic
 
     settings = _settings(broker=broker_url)
     try:
@@ -266,10 +266,10 @@ def update_gazetteer(
 ) -> None:
     """Publish gazetteer updates (new or ended leader terms, aliases, blocked phrases); running workers apply them
     within a second, without a restart. Every update is checked first; nothing is sent if one is invalid."""
-    from processors.article import split_records
-    from processors.gazetteer import load_gazetteer
-    from processors.gazetteer_updates import GazetteerUpdateError, apply_updates
-    from streams.kafka_io import BrokerUnavailable, ensure_topics, producer, read_to_end
+    from dyadwatch.processors.article import split_records
+    from dyadwatch.processors.gazetteer import load_gazetteer
+    from dyadwatch.processors.gazetteer_updates import GazetteerUpdateError, apply_updates
+    from dyadwatch.streams.kafka_io import BrokerUnavailable, ensure_topics, producer, read_to_end
 
     settings = _settings(broker=broker_url)
     topic = settings.gazetteer_topic or settings.topic("gazetteer")
@@ -319,9 +319,9 @@ def replay(
 ) -> None:
     """Reprocess retained input with the current code and dictionaries into a fresh set of output topics
     (<to-prefix>.mentions, .dyads.windows ...), to compare side by side with the live output."""
-    from streams.kafka_io import BrokerUnavailable
-    from streams.replay import ReplayError, parse_since
-    from streams.replay import replay as run_replay
+    from dyadwatch.streams.kafka_io import BrokerUnavailable
+    from dyadwatch.streams.replay import ReplayError, parse_since
+    from dyadwatch.streams.replay import replay as run_replay
 
     settings = _settings(broker=broker_url)
     try:
@@ -340,7 +340,7 @@ def demo(
     rate: Annotated[float, typer.Option(help="Articles per second to replay.")] = 12.0,
 ) -> None:
     """Start an embedded broker and a worker, replay the sample feed with a live table of dyads, then summarise."""
-    from streams.demo import run_demo
+    from dyadwatch.streams.demo import run_demo
 
     raise typer.Exit(run_demo(follow=follow, rate=rate))
 

@@ -27,15 +27,15 @@ def evaluate(
     each fold is scored by a model fitted on the training files and the other folds (what `dyadwatch train` does),
     and the in-sample figures are printed beside the out-of-fold ones.
     """
-    from processors.analysis import default_analyzer
-    from processors.evaluation import read_agnews, read_gold, score
+    from dyadwatch.processors.analysis import default_analyzer
+    from dyadwatch.processors.evaluation import read_agnews, read_gold, score
 
     for path in (gold, corpus, *([train_dir] if train_dir else [])):
         if not path.exists():
             typer.echo(f"error: {path} does not exist", err=True)
             raise typer.Exit(2)
     if folds:
-        from processors.tone_training import folded_figures
+        from dyadwatch.processors.tone_training import folded_figures
 
         figures = folded_figures(gold, corpus, sorted(train_dir.glob("*.jsonl")) if train_dir else [], folds)
         report_errors: list[dict[str, Any]] = []
@@ -71,7 +71,7 @@ def train(
 ) -> None:
     """Fit the pair-tone model on the labelled pairs (training files and development rows) with a fixed seed, and
     rebuild the CAMEO verb table it reads. Needs the `train` extra (scikit-learn)."""
-    from processors.tone_training import train_model
+    from dyadwatch.processors.tone_training import train_model
 
     try:
         train_model(data, out, progress=lambda line: typer.echo(line, err=True))
@@ -86,7 +86,7 @@ def evaluate_external(
 ) -> None:
     """Tone on sentences coded by event-data coders elsewhere, beside the rules alone and a VADER-per-sentence
     baseline on the same pairs."""
-    from processors.external_eval import external_figures
+    from dyadwatch.processors.external_eval import external_figures
 
     if not folder.is_dir():
         typer.echo(f"error: {folder} is not a folder", err=True)
@@ -106,7 +106,7 @@ def evaluate_lexicon(
     """Correlation of VADER, with and without the diplomatic overlay, with human sentiment ratings."""
     import statistics
 
-    from processors.sentiment import ToneModel
+    from dyadwatch.processors.sentiment import ToneModel
 
     rows = [line.split("\t", 2) for line in ground_truth.read_text(encoding="utf-8").splitlines() if line.strip()]
     ratings = [float(row[1]) for row in rows]

@@ -16,8 +16,8 @@ from typing import Any, Final
 
 import orjson
 
-from processors.instants import now_instant
-from streams import metrics
+from dyadwatch.processors.instants import now_instant
+from dyadwatch.streams import metrics
 
 log = logging.getLogger("dyadwatch")
 

@@ -17,11 +17,11 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from processors.instants import epoch_of
-from streams.broker import EmbeddedBroker, free_port
-from streams.kafka_io import connect, ensure_topics, group_lag, producer, read_to_end
-from streams.settings import Settings
-from streams.workers import start_worker, stop_worker, wait_ready
+from dyadwatch.processors.instants import epoch_of
+from dyadwatch.streams.broker import EmbeddedBroker, free_port
+from dyadwatch.streams.kafka_io import connect, ensure_topics, group_lag, producer, read_to_end
+from dyadwatch.streams.settings import Settings
+from dyadwatch.streams.workers import start_worker, stop_worker, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_FEED = ROOT / "samples" / "articles.jsonl"

@@ -13,8 +13,8 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaConnectionError, KafkaTimeoutError, TopicAlreadyExistsError
 
-from streams.security import client_options as security_options
-from streams.settings import Settings
+from dyadwatch.streams.security import client_options as security_options
+from dyadwatch.streams.settings import Settings
 
 T = TypeVar("T")
 

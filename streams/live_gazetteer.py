@@ -14,14 +14,14 @@ from typing import Any
 
 import orjson
 
-from processors.analysis import Analyzer
-from processors.gazetteer import load_gazetteer
-from processors.gazetteer_updates import GazetteerUpdateError, apply_updates
-from processors.limits import TextLimits
-from streams import metrics
-from streams.kafka_io import read_to_end
-from streams.security import client_options as security_options
-from streams.settings import Settings
+from dyadwatch.processors.analysis import Analyzer
+from dyadwatch.processors.gazetteer import load_gazetteer
+from dyadwatch.processors.gazetteer_updates import GazetteerUpdateError, apply_updates
+from dyadwatch.processors.limits import TextLimits
+from dyadwatch.streams import metrics
+from dyadwatch.streams.kafka_io import read_to_end
+from dyadwatch.streams.security import client_options as security_options
+from dyadwatch.streams.settings import Settings
 
 log = logging.getLogger("dyadwatch.gazetteer")
 

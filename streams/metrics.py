@@ -13,8 +13,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from processors.article import REASONS
-from processors.topk import TopK
+from dyadwatch.processors.article import REASONS
+from dyadwatch.processors.topk import TopK
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 

@@ -16,7 +16,7 @@ import asyncio
 import logging
 from typing import Any
 
-from streams.faust_internals import expedite
+from dyadwatch.streams.faust_internals import expedite
 
 log = logging.getLogger("dyadwatch")
 

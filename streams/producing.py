@@ -11,10 +11,10 @@ from pathlib import Path
 
 import orjson
 
-from processors.article import split_records
-from processors.instants import epoch_of
-from streams.kafka_io import producer
-from streams.settings import Settings
+from dyadwatch.processors.article import split_records
+from dyadwatch.processors.instants import epoch_of
+from dyadwatch.streams.kafka_io import producer
+from dyadwatch.streams.settings import Settings
 
 
 def read_records(path: Path, published_at: str | None = None) -> Iterator[bytes]:

@@ -17,10 +17,10 @@ from datetime import datetime
 from kafka import KafkaConsumer, TopicPartition
 from rich.console import Console
 
-from streams.broker import free_port
-from streams.kafka_io import TopicCounter, connect, ensure_topics, producer
-from streams.settings import ENV_PREFIX, Settings
-from streams.workers import start_worker, stop_worker, wait_ready
+from dyadwatch.streams.broker import free_port
+from dyadwatch.streams.kafka_io import TopicCounter, connect, ensure_topics, producer
+from dyadwatch.streams.settings import ENV_PREFIX, Settings
+from dyadwatch.streams.workers import start_worker, stop_worker, wait_ready
 
 
 class ReplayError(RuntimeError):

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from processors.territories import DEFAULT_POLICY, load_policy
-from processors.windows import parse_duration
-from streams.security import check as check_security
-from streams.security import read_secret_file
+from dyadwatch.processors.territories import DEFAULT_POLICY, load_policy
+from dyadwatch.processors.windows import parse_duration
+from dyadwatch.streams.security import check as check_security
+from dyadwatch.streams.security import read_secret_file
 
 ENV_PREFIX = "DYADWATCH_"
 
@@ -101,7 +101,7 @@ class Settings:
 
 def check_limits(settings: Settings) -> None:
     """A dead letter must fit in a record, whatever it refuses."""
-    from streams.dead_letters import size_of
+    from dyadwatch.streams.dead_letters import size_of
 
     largest = size_of(settings.dead_letter_original_bytes)
     if largest > settings.max_record_bytes:

@@ -12,14 +12,14 @@ from typing import Any
 
 import orjson
 
-from processors.article import Article, ArticleError, decode_article
-from processors.instants import format_instant
-from processors.windows import has_unread, is_too_late
-from streams import dyad_records, faust_internals, metrics
-from streams.dead_letters import DeadLetters
-from streams.live_gazetteer import LiveGazetteer
-from streams.outbox import Outbox
-from streams.settings import Settings
+from dyadwatch.processors.article import Article, ArticleError, decode_article
+from dyadwatch.processors.instants import format_instant
+from dyadwatch.processors.windows import has_unread, is_too_late
+from dyadwatch.streams import dyad_records, faust_internals, metrics
+from dyadwatch.streams.dead_letters import DeadLetters
+from dyadwatch.streams.live_gazetteer import LiveGazetteer
+from dyadwatch.streams.outbox import Outbox
+from dyadwatch.streams.settings import Settings
 
 log = logging.getLogger("dyadwatch")
 FUTURE_TOLERANCE_S = 86400

@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from processors.windows import WindowAggregate
+from dyadwatch.processors.windows import WindowAggregate
 
 Table = Any  # a faust.Table: the memory store in .data; its changelog records go through `changelog`
 Changelog = Callable[[Table, int, str, Any], None]  # (table, partition, key, value or None to delete)

@@ -10,15 +10,23 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from streams.orphans import die_with_parent
+from dyadwatch.streams.orphans import die_with_parent
 
 READY_LINE = b"Worker]: Ready"  # Faust's log line once the group is joined and the tables are restored
 
 
 def start_worker(env: Mapping[str, str], log: Path, web_port: int, workdir: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-P", "-m", "streams.cli", "worker", "--web-port", str(web_port), "--workdir", str(workdir)],
-        cwd=Path(__file__).resolve().parent.parent,
+        [
+            sys.executable,
+            "-m",
+            "dyadwatch.streams.cli",
+            "worker",
+            "--web-port",
+            str(web_port),
+            "--workdir",
+            str(workdir),
+        ],
         env=dict(env),
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,

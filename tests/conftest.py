@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from processors.analysis import Analyzer, default_analyzer
-from processors.article import Article, parse_article
+from dyadwatch.processors.analysis import Analyzer, default_analyzer
+from dyadwatch.processors.article import Article, parse_article
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

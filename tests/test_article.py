@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processors.article import REASONS, ArticleError, decode_article
+from dyadwatch.processors.article import REASONS, ArticleError, decode_article
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 GOOD = {
@@ -84,7 +84,7 @@ def test_markup_and_wire_escapes_are_cleaned():
 
 
 def test_split_records_reads_lines_arrays_and_one_pretty_document():
-    from processors.article import split_records
+    from dyadwatch.processors.article import split_records
 
     lines = b'{"id": "a"}\n\n{broken\n{"id": "c"}\n'
     assert list(split_records(lines)) == [(1, b'{"id": "a"}'), (3, b"{broken"), (4, b'{"id": "c"}')]
@@ -98,6 +98,6 @@ def test_split_records_reads_lines_arrays_and_one_pretty_document():
     st.text(alphabet=st.characters(max_codepoint=127)) | st.text("\x00\x07\t\n\r\x0b\x1f\x7f a\u200b\u2028\ufeff\u00e9")
 )
 def test_control_characters_are_deleted_alike_on_both_paths(text: str) -> None:
-    from processors.text import _DELETE_CONTROL, delete_control
+    from dyadwatch.processors.text import _DELETE_CONTROL, delete_control
 
     assert delete_control(text) == text.translate(_DELETE_CONTROL)

@@ -13,7 +13,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from processors import is_compiled
+from dyadwatch.processors import is_compiled
 from samples.generate_feed import generate
 from tests.conftest import ROOT
 
@@ -35,12 +35,12 @@ def test_the_compiled_build_tags_exactly_like_the_source(tmp_path: Path):
     feed = tmp_path / "feed.jsonl"
     samples = (ROOT / "samples" / "articles.jsonl").read_bytes()
     feed.write_bytes(b"".join(orjson.dumps(story) + b"\n" for story in stories) + samples)
-    probe = "import processors; assert processors.is_compiled(), processors.__file__"
-    subprocess.run([COMPILED_PYTHON, "-P", "-c", probe], cwd=tmp_path, check=True)
+    probe = "import dyadwatch.processors as p; assert p.is_compiled(), p.__file__"
+    subprocess.run([COMPILED_PYTHON, "-c", probe], cwd=tmp_path, check=True)
     builds = {}
     for name, python in (("compiled", COMPILED_PYTHON), ("source", Path(sys.executable))):
         run = subprocess.run(
-            [python, "-P", "-m", "streams.cli", "tag", str(feed)], cwd=tmp_path, capture_output=True, timeout=300
+            [python, "-m", "dyadwatch.streams.cli", "tag", str(feed)], cwd=tmp_path, capture_output=True, timeout=300
         )
         assert run.returncode == 0, run.stderr.decode()[-2000:]
         builds[name] = run.stdout.splitlines()

@@ -16,7 +16,7 @@ GOOD = {
 
 def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-P", "-m", "streams.cli", *args], input=stdin, capture_output=True, cwd=ROOT, timeout=120
+        [sys.executable, "-m", "dyadwatch.streams.cli", *args], input=stdin, capture_output=True, cwd=ROOT, timeout=120
     )
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.kafka_io import explain
-from streams.settings import Settings
+from dyadwatch.streams.kafka_io import explain
+from dyadwatch.streams.settings import Settings
 
 SASL = {
     "security_protocol": "SASL_SSL",

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processors.context import _ABBREVIATIONS, _WINDOW, next_token, prev_token, sentence_starts
+from dyadwatch.processors.context import _ABBREVIATIONS, _WINDOW, next_token, prev_token, sentence_starts
 
 # The specification: the last token on the same line before `start`, within the window -- a word (a letter or digit,
 # then letters, digits, _ ' ’ . -) or one punctuation character, then only spaces or tabs.

@@ -12,11 +12,11 @@ import orjson
 import pytest
 from jsonschema import Draft202012Validator
 
-from streams import metrics
-from streams.dead_letters import CONFIRMED_BYTES, DeadLetters, size_of
-from streams.dyad_records import SkippedRecord
-from streams.dyad_records import read as read_dyads_value
-from streams.settings import Settings
+from dyadwatch.streams import metrics
+from dyadwatch.streams.dead_letters import CONFIRMED_BYTES, DeadLetters, size_of
+from dyadwatch.streams.dyad_records import SkippedRecord
+from dyadwatch.streams.dyad_records import read as read_dyads_value
+from dyadwatch.streams.settings import Settings
 from tests.conftest import ROOT
 
 SCHEMA = Draft202012Validator(json.loads((ROOT / "schemas" / "dead-letter.v1.json").read_text()))
@@ -107,8 +107,8 @@ def test_the_largest_dead_letter_fits_a_record():
         (b'{"watermark": "soon", "source_partition": 0}', "wrong_type"),
         (b'{"pair": "IND-PAK", "source_partition": 0}', "missing_field"),
         (
-            b'{"pair": "IND-PAK", "sentiment": "bad", "sentences": 1, "published_at": "2026-11-01T00:00:00Z", '
-            b'"article_id": "a", "arrived_at": 1.0, "source_partition": 0}',
+            b'{"pair": "IND-PAK", "a": "IND", "b": "PAK", "sentiment": "bad", "sentences": 1, '
+            b'"published_at": "2026-11-01T00:00:00Z", "article_id": "a", "arrived_at": 1.0, "source_partition": 0}',
             "wrong_type",
         ),
         (b'{"watermark": 5, "source_partition": true}', "wrong_type"),
@@ -122,6 +122,7 @@ def test_unreadable_dyads_values_are_skipped_with_a_reason(raw, reason):
 
 def test_a_dyads_score_and_a_watermark_are_read():
     assert read_dyads_value(b'{"watermark": 5, "source_partition": 1, "idle": true}')["idle"] is True
-    score = {"pair": "IND-PAK", "sentiment": -0.5, "sentences": 1, "published_at": "2026-11-01T00:00:00Z",
-             "article_id": "a", "arrived_at": 1.0, "source_partition": 0}  # fmt: skip
+    score = {"pair": "IND-PAK", "a": "IND", "b": "PAK", "sentiment": -0.5, "sentences": 1,
+             "published_at": "2026-11-01T00:00:00Z", "article_id": "a", "arrived_at": 1.0,
+             "source_partition": 0}  # fmt: skip
     assert read_dyads_value(orjson.dumps(score)) == score

@@ -7,7 +7,7 @@ import pytest
 from mode import Service
 from mode.utils.locks import Event
 
-from streams.faust_internals import check_versions, fast_wait_first
+from dyadwatch.streams.faust_internals import check_versions, fast_wait_first
 
 
 class Node(Service):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from streams.settings import Settings
+from dyadwatch.streams.settings import Settings
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 WEB_PORT = str(Settings().web_port)
@@ -95,7 +95,7 @@ def test_the_image_build_stage_copies_every_file_the_build_reads():
 
     root = DEPLOY.parent
     project = tomllib.loads((root / "pyproject.toml").read_text())
-    packages = {name.split(".")[0] for name in project["tool"]["setuptools"]["packages"]}
+    packages = set(project["tool"]["setuptools"]["package-dir"].values())  # the folders installed as dyadwatch.*
     needed = {"pyproject.toml", "setup.py", project["project"]["readme"], *project["project"]["license-files"],
               *project["build-system"]["backend-path"], *packages}  # fmt: skip
     copied = set()

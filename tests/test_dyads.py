@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processors.dyads import CLAUSE_WORDS, clauses
-from processors.sentiment import ToneModel
+from dyadwatch.processors.dyads import CLAUSE_WORDS, clauses
+from dyadwatch.processors.sentiment import ToneModel
 from tests.conftest import ROOT, default_analyzer, dyads, make_article, rule_dyads, shared_path
 
 # The rules' attribution (clauses, coordination, masking) is checked on the rules' own tone; the shipped pair-tone
@@ -161,7 +161,7 @@ def test_coordinated_countries_act_alike():
 
 
 def test_the_substring_prechecks_cover_every_strong_cut():
-    from processors.dyads import _STRONG_CUT, _cuts
+    from dyadwatch.processors.dyads import _STRONG_CUT, _cuts
 
     for mark in (";", ":", "—", "–", "--"):
         assert _STRONG_CUT.search(mark)
@@ -186,7 +186,7 @@ def word_cuts_by_regex(text: str, start: int, end: int) -> set[int]:
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(CUT_PIECES), max_size=25).map("".join), st.integers(0, 30), st.integers(0, 30))
 def test_clause_word_cuts_agree_with_the_regex_scan(text: str, left: int, right: int) -> None:
-    from processors.dyads import _cuts
+    from dyadwatch.processors.dyads import _cuts
 
     start, end = min(left, len(text)), max(0, len(text) - right)
     if start > end:
@@ -201,7 +201,7 @@ def test_clause_word_cuts_agree_with_the_regex_scan(text: str, left: int, right:
 def test_clause_ranges_are_the_gaps_between_cuts(start: int, end: int, cuts: set[int]) -> None:
     from itertools import pairwise
 
-    from processors.dyads import _ranges
+    from dyadwatch.processors.dyads import _ranges
 
     # the specification _ranges was written from: consecutive bounds, empty ranges left out
     bounds = [start, *(cut for cut in sorted(cuts) if cut > start), end]

@@ -7,10 +7,10 @@ The floors sit just under this build's figures (deterministic: fixed seed), to c
 
 import pytest
 
-from processors.analysis import default_analyzer
-from processors.evaluation import read_agnews, read_gold, score, tone_class
-from processors.pair_tone import CAMEO_PATH, MODEL_PATH
-from processors.tone_training import folded_figures, train_model
+from dyadwatch.processors.analysis import default_analyzer
+from dyadwatch.processors.evaluation import read_agnews, read_gold, score, tone_class
+from dyadwatch.processors.pair_tone import CAMEO_PATH, MODEL_PATH
+from dyadwatch.processors.tone_training import folded_figures, train_model
 from tests.conftest import SHARED, shared_path
 
 

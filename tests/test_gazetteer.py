@@ -1,6 +1,6 @@
 from datetime import date
 
-from processors.gazetteer import load_gazetteer
+from dyadwatch.processors.gazetteer import load_gazetteer
 
 
 def test_every_un_member_and_observer_plus_taiwan_and_kosovo():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from processors.analysis import Analyzer
-from processors.gazetteer import load_gazetteer
-from processors.gazetteer_updates import GazetteerUpdateError, apply_updates
+from dyadwatch.processors.analysis import Analyzer
+from dyadwatch.processors.gazetteer import load_gazetteer
+from dyadwatch.processors.gazetteer_updates import GazetteerUpdateError, apply_updates
 from tests.conftest import make_article
 
 SWAP = [

@@ -1,6 +1,6 @@
 import gc
 
-from streams.heap import settle_heap
+from dyadwatch.streams.heap import settle_heap
 
 
 def test_settle_heap_freezes_the_startup_heap_and_raises_the_young_threshold() -> None:

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from processors.instants import epoch_of, format_epoch, format_instant, parse_instant
+from dyadwatch.processors.instants import epoch_of, format_epoch, format_instant, parse_instant
 
 
 def test_parse_and_format_round_trip_in_utc():

@@ -11,9 +11,9 @@ from collections import Counter
 import orjson
 import pytest
 
-from processors.article import ArticleError, parse_article
-from processors.evaluation import read_agnews
-from processors.language import judge
+from dyadwatch.processors.article import ArticleError, parse_article
+from dyadwatch.processors.evaluation import read_agnews
+from dyadwatch.processors.language import judge
 from tests.conftest import ROOT, shared_path
 
 PUBLISHED = "2004-11-01T00:00:00Z"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processors.analysis import Analyzer
-from processors.limits import TextLimits, cap_article
+from dyadwatch.processors.analysis import Analyzer
+from dyadwatch.processors.limits import TextLimits, cap_article
 from tests.conftest import make_article
 
 
@@ -62,6 +62,6 @@ def test_mentions_and_pairs_listed_are_capped() -> None:
 @settings(max_examples=2000, deadline=None)
 @given(st.text(alphabet=st.characters(codec=None)) | st.text(".!?\n \u2026\u3002\ud800a\u00e9"))
 def test_sentence_ends_counts_the_four_characters(text: str) -> None:
-    from processors.context import sentence_ends
+    from dyadwatch.processors.context import sentence_ends
 
     assert sentence_ends(text) == sum(text.count(mark) for mark in ".!?\n")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import orjson
 
-from processors.limits import TextLimits
-from streams.live_gazetteer import LiveGazetteer
-from streams.settings import Settings
+from dyadwatch.processors.limits import TextLimits
+from dyadwatch.streams.live_gazetteer import LiveGazetteer
+from dyadwatch.streams.settings import Settings
 from tests.conftest import make_article
 
 HART = {"id": "gbr-pm", "op": "leader", "iso3": "GBR", "role": "hog", "names": ["Amelia Hart"], "start": "2026-11-15"}

@@ -4,8 +4,8 @@ import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processors.context import sentence_starts
-from processors.matcher import SPAN_KEY, Match, _longest, default_matcher, register_spacy_factory
+from dyadwatch.processors.context import sentence_starts
+from dyadwatch.processors.matcher import SPAN_KEY, Match, _longest, default_matcher, register_spacy_factory
 
 
 def surfaces(text: str) -> list[str]:

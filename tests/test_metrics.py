@@ -2,7 +2,7 @@
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from streams import metrics
+from dyadwatch.streams import metrics
 
 
 def window(pair: str, size: str, mean: float, articles: int) -> dict:

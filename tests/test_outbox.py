@@ -8,7 +8,7 @@ from typing import Any
 import faust
 import orjson
 
-from streams.outbox import Outbox
+from dyadwatch.streams.outbox import Outbox
 
 
 class Producer:

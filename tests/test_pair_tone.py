@@ -5,10 +5,10 @@ import math
 import jsonschema
 import pytest
 
-from processors.analysis import Analyzer, default_analyzer
-from processors.evaluation import tone_class
-from processors.pair_tone import PAIR, PairFeatures, PairTokens, PairTone, PairToneModel, default_pair_tone
-from schemas import load_schema
+from dyadwatch.processors.analysis import Analyzer, default_analyzer
+from dyadwatch.processors.evaluation import tone_class
+from dyadwatch.processors.pair_tone import PAIR, PairFeatures, PairTokens, PairTone, PairToneModel, default_pair_tone
+from dyadwatch.schemas import load_schema
 from tests.conftest import make_article
 
 
@@ -94,7 +94,7 @@ def test_odd_texts_never_break_the_model(bad):
 
 
 def test_fitting_learns_a_plain_signal_and_chooses_its_settings_inside_the_training_rows():
-    from processors.tone_training import C_GRID, NEUTRAL_BIASES, Example, fit
+    from dyadwatch.processors.tone_training import C_GRID, NEUTRAL_BIASES, Example, fit
 
     examples = []
     for n in range(300):

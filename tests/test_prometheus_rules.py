@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from streams import metrics
+from dyadwatch.streams import metrics
 from tests.conftest import require_binary
 
 PROMETHEUS = Path(__file__).resolve().parent.parent / "deploy" / "prometheus"

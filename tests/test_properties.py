@@ -14,10 +14,10 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from processors.analysis import Analyzer
-from processors.article import REASONS, Article, ArticleError, decode_article, parse_article
-from processors.limits import TextLimits
-from processors.text import clean_text, plain_snippet
+from dyadwatch.processors.analysis import Analyzer
+from dyadwatch.processors.article import REASONS, Article, ArticleError, decode_article, parse_article
+from dyadwatch.processors.limits import TextLimits
+from dyadwatch.processors.text import clean_text, plain_snippet
 
 # Deadlines off: tests never judge wall-clock time (`make fuzz` and bench/bench_hostile.py do). More examples:
 # DYADWATCH_PROPERTY_EXAMPLES=5000 make test

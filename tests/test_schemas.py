@@ -13,14 +13,14 @@ import orjson
 import pytest
 from jsonschema import Draft202012Validator
 
-from processors.limits import TextLimits
-from processors.windows import WindowAggregate
-from schemas import load_schema
-from streams import dyad_records
-from streams.dead_letters import Origin, dead_letter, minimal
-from streams.live_gazetteer import LiveGazetteer
-from streams.settings import Settings
-from streams.tagging import TaggingStage
+from dyadwatch.processors.limits import TextLimits
+from dyadwatch.processors.windows import WindowAggregate
+from dyadwatch.schemas import load_schema
+from dyadwatch.streams import dyad_records
+from dyadwatch.streams.dead_letters import Origin, dead_letter, minimal
+from dyadwatch.streams.live_gazetteer import LiveGazetteer
+from dyadwatch.streams.settings import Settings
+from dyadwatch.streams.tagging import TaggingStage
 from tests.conftest import ROOT, make_article
 from tests.test_stages import FakeOutbox, FakeTopic, stage
 

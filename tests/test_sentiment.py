@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processors.sentiment import _WORD, tone_model
+from dyadwatch.processors.sentiment import _WORD, tone_model
 
 MODEL = tone_model(overlay=True, base_weight=0.3, for_pairs=True)
 EVENTS = sorted(MODEL.event_words)

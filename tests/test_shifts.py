@@ -2,7 +2,7 @@
 
 import random
 
-from processors.shifts import Baseline, ShiftRules, observe
+from dyadwatch.processors.shifts import Baseline, ShiftRules, observe
 
 
 def window(pair: str, day: int, mean: float, articles: int = 12, stddev: float = 0.25) -> dict:

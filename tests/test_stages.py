@@ -9,10 +9,10 @@ from typing import Any
 
 import orjson
 
-from processors.instants import format_epoch
-from streams.aggregation import AggregationStage
-from streams.settings import Settings
-from streams.window_state import WindowState
+from dyadwatch.processors.instants import format_epoch
+from dyadwatch.streams.aggregation import AggregationStage
+from dyadwatch.streams.settings import Settings
+from dyadwatch.streams.window_state import WindowState
 
 HOUR = 3600
 T0 = 1_793_577_600  # 2026-11-02T00:00:00Z, a window start

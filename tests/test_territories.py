@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from processors.analysis import Analyzer
-from processors.territories import available_policies, load_policy, load_territories
+from dyadwatch.processors.analysis import Analyzer
+from dyadwatch.processors.territories import available_policies, load_policy, load_territories
 from tests.conftest import make_article
 
 ANALYZERS = {name: Analyzer(territory_policy=name) for name in available_policies()}

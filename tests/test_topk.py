@@ -1,6 +1,6 @@
 import random
 
-from processors.topk import TopK
+from dyadwatch.processors.topk import TopK
 
 
 def test_heavy_hitters_survive_a_long_tail():

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE, SPECIAL_CASES
 
-from processors import is_compiled
-from processors.article import parse_article
-from processors.sentiment import ToneModel
-from processors.vader import CompoundScorer
+from dyadwatch.processors import is_compiled
+from dyadwatch.processors.article import parse_article
+from dyadwatch.processors.sentiment import ToneModel
+from dyadwatch.processors.vader import CompoundScorer
 from samples.generate_feed import generate  # the project's own synthetic feed
 from tests.conftest import default_analyzer, shared_path
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from processors.windows import WindowAggregate
-from streams.window_state import WindowState
+from dyadwatch.processors.windows import WindowAggregate
+from dyadwatch.streams.window_state import WindowState
 
 HOUR = 3600
 

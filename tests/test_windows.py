@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processors.windows import (
+from dyadwatch.processors.windows import (
     WindowAggregate,
     format_duration,
     has_unread,

@@ -15,10 +15,10 @@ import atheris
 with atheris.instrument_imports():
     import orjson
 
-    from processors.analysis import Analyzer
-    from processors.article import REASONS, ArticleError, decode_article
-    from processors.limits import TextLimits
-    from processors.text import plain_snippet
+    from dyadwatch.processors.analysis import Analyzer
+    from dyadwatch.processors.article import REASONS, ArticleError, decode_article
+    from dyadwatch.processors.limits import TextLimits
+    from dyadwatch.processors.text import plain_snippet
 
 ANALYZER = Analyzer(limits=TextLimits(max_chars=20_000, max_sentences=400))
 CONTROL = {chr(c) for c in range(32)} | {"\x7f", "\u2028", "\u2029"}

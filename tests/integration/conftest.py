@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from streams.broker import EmbeddedBroker
+from dyadwatch.streams.broker import EmbeddedBroker
 from tests.integration.harness import ROOT
 
 sys.path.insert(0, str(ROOT / "samples"))

@@ -14,10 +14,10 @@ from pathlib import Path
 import orjson
 from kafka import KafkaProducer
 
-from streams.broker import free_port
-from streams.kafka_io import connect, ensure_topics, group_lag, read_to_end
-from streams.settings import Settings
-from streams.workers import start_worker, stop_worker, wait_ready
+from dyadwatch.streams.broker import free_port
+from dyadwatch.streams.kafka_io import connect, ensure_topics, group_lag, read_to_end
+from dyadwatch.streams.settings import Settings
+from dyadwatch.streams.workers import start_worker, stop_worker, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,7 +47,7 @@ def window_differences(got: dict[str, dict], expected: dict[str, dict], limit: i
 def cli(env: dict[str, str], *args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
     """`dyadwatch ARGS` in a subprocess; the timeout is a guard against hangs, not a measurement."""
     return subprocess.run(
-        [sys.executable, "-P", "-m", "streams.cli", *args],
+        [sys.executable, "-m", "dyadwatch.streams.cli", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -7,8 +7,8 @@ import os
 
 import orjson
 
-from streams.kafka_io import existing_topics, producer
-from streams.settings import Settings
+from dyadwatch.streams.kafka_io import existing_topics, producer
+from dyadwatch.streams.settings import Settings
 from tests.integration.harness import cli
 
 

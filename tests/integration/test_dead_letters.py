@@ -11,7 +11,7 @@ import orjson
 from jsonschema import Draft202012Validator
 from kafka import KafkaProducer
 
-from streams.kafka_io import connect
+from dyadwatch.streams.kafka_io import connect
 from tests.integration.conftest import feed
 from tests.integration.harness import ROOT, Pipeline, cli
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from streams.broker import free_port
+from dyadwatch.streams.broker import free_port
 from tests.conftest import require_binary
 from tests.integration.conftest import feed
 from tests.integration.harness import ROOT, Pipeline, wait_until

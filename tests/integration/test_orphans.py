@@ -21,8 +21,8 @@ pytestmark = [
 PARENT = """
 import os, sys, time
 from pathlib import Path
-from streams.broker import EmbeddedBroker, free_port
-from streams.workers import start_worker, wait_ready
+from dyadwatch.streams.broker import EmbeddedBroker, free_port
+from dyadwatch.streams.workers import start_worker, wait_ready
 workdir = Path(sys.argv[1])
 broker = EmbeddedBroker(log=workdir / "broker.log")
 broker.start()

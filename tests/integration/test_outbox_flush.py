@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from streams.outbox import Outbox
+from dyadwatch.streams.outbox import Outbox
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from streams.broker import EmbeddedBroker, free_port
+from dyadwatch.streams.broker import EmbeddedBroker, free_port
 from tests.integration.conftest import feed
 from tests.integration.harness import Pipeline, cli
 from tests.integration.secure import Pki, SecureProxy, make_pki
