@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dyadwatch.processors.analysis import Analyzer
+from dyadwatch.processors.instants import parse_instant
 from dyadwatch.processors.article import REASONS, Article, ArticleError, decode_article, parse_article
 from dyadwatch.processors.limits import TextLimits
 from dyadwatch.processors.text import clean_text, plain_snippet
@@ -24,6 +25,7 @@ from dyadwatch.processors.text import clean_text, plain_snippet
 EXAMPLES = int(os.environ.get("DYADWATCH_PROPERTY_EXAMPLES", "300"))
 PROPERTY_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+CLEANED_AWAY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2028\u2029\ufeff]")  # clean_text keeps \t \n \r
 
 # Words the tagger reacts to, mixed with arbitrary text, so examples reach the deep paths.
 VOCABULARY = [
@@ -46,11 +48,21 @@ records = st.fixed_dictionaries(
 
 
 def _decodes_or_refuses(raw: bytes) -> Article | None:
+    """Refused with a documented reason, or decoded into exactly what the record says, cleaned."""
     try:
-        return decode_article(raw)
+        article = decode_article(raw)
     except ArticleError as exc:
         assert exc.reason in REASONS and exc.message
         return None
+    record = orjson.loads(raw)
+    assert isinstance(record, dict)
+    assert article.id == record["id"] and article.id.strip()
+    assert article.body == clean_text(record["body"]) and article.body
+    assert article.title == clean_text(record.get("title") or "")
+    assert article.published_at == parse_instant(record["published_at"]) and article.published_at.tzinfo is not None
+    assert (article.source, article.url, article.language) == tuple(map(record.get, ("source", "url", "language")))
+    assert not CLEANED_AWAY.search(article.title) and not CLEANED_AWAY.search(article.body)
+    return article
 
 
 @PROPERTY_SETTINGS
@@ -69,6 +81,21 @@ def test_any_json_value_decodes_or_is_refused_with_a_reason(value: object) -> No
 @given(records)
 def test_any_mix_of_field_types_decodes_or_is_refused_with_a_reason(record: dict) -> None:
     _decodes_or_refuses(orjson.dumps(record))
+
+
+well_formed = st.fixed_dictionaries(
+    {"id": st.text(min_size=1, max_size=40), "body": prose,
+     "published_at": st.sampled_from(["2004-11-01T00:00:00Z", "2025-05-10", "2026-01-01T12:30:00+05:30"])},
+    optional={"title": prose, "source": st.text(max_size=20), "url": st.text(max_size=40), "language": st.just("en")},
+)  # fmt: skip
+
+
+@PROPERTY_SETTINGS
+@given(well_formed)
+def test_a_well_formed_record_decodes_to_what_it_says(record: dict) -> None:
+    article = _decodes_or_refuses(orjson.dumps(record))
+    if record.get("language") == "en" and record["id"].strip() and clean_text(record["body"]):
+        assert article is not None  # a declared English record with an id and a body is never refused
 
 
 ANALYZER = Analyzer(limits=TextLimits(max_chars=4_000, max_sentences=40))
