@@ -51,12 +51,16 @@ format: setup
 	$(VENV)/bin/ruff format .
 
 # Measures the compiled build, as the image ships it; bench_tag also measures the source in the same run.
+# Each benchmark writes its own part afresh; collect.py writes bench/results.json whole from this run's parts.
 bench: compiled
+	rm -rf bench/parts
+	$(eval BENCH_STARTED := $(shell date -u +%Y-%m-%dT%H:%M:%SZ))
 	$(COMPILED_VENV)/bin/python bench/bench_tag.py
 	$(COMPILED_VENV)/bin/python bench/bench_hostile.py
 	$(COMPILED_VENV)/bin/python bench/bench_e2e.py
 	$(COMPILED_VENV)/bin/python bench/faust_floor.py
 	$(COMPILED_VENV)/bin/python bench/broker_growth.py
+	$(COMPILED_VENV)/bin/python bench/collect.py --started $(BENCH_STARTED)
 
 soak: compiled
 	$(COMPILED_VENV)/bin/python bench/soak.py

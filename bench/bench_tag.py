@@ -7,15 +7,16 @@
   Python has installed; `make bench` runs the mypyc-compiled build (setup.py) and then measures the pure-Python
   source too, in a child process on the same core, pass for pass with the compiled one;
 - naive: a regex gazetteer of country names and demonyms, VADER (as shipped, not dyadwatch's faster equivalent) on
-  every sentence, pairs = countries in the same sentence (the script issue 2 was measured against);
+  every sentence, pairs = countries in the same sentence (the naive script the project was first measured against);
 - spacy_sm: what most users would write, spaCy's en_core_web_sm NER (GPE/NORP/PERSON) + VADER on every sentence
   (needs the bench extra: pip install -e '.[bench]'; skipped with a note when the model is missing).
 
-Articles are 300-600-word stories from the project's own generator (samples/generate_feed.py --long), the same for
-all three. Each baseline figure is the best of --repeat passes; dyadwatch's are the best of --passes (more, because a
-pass takes under a second and this machine's speed drifts by up to 40 % over seconds), with the median beside
-them. Results go to bench/results.json and a table on stdout;
-ratios are against the baselines of the same run, so they hold across machines better than absolute figures.
+Articles are 300-600-word stories from the project's own generator (samples/generate_feed.py --long). Every system
+in a comparison gets the same passes over the same articles, interleaved pass by pass (so all meet this machine's
+drift alike), and is reported as the median and spread (min, max) of its passes; the baselines comparison uses
+--compare-articles articles (spaCy is slow), the build comparisons all --articles. Results go to
+bench/parts/tag.json (bench/collect.py gathers a run's parts into bench/results.json) and a table on stdout; ratios
+are against baselines of the same run, so they hold across machines better than absolute figures.
 """
 
 from __future__ import annotations
@@ -165,8 +166,15 @@ def cpu_ms_per_article(runs: dict[str, Callable[[bytes], object]], items: list[b
     return found
 
 
-def throughput(run: Callable[[bytes], object], items: list[bytes], repeat: int) -> float:
-    return max(passes_of(run, items, repeat))
+def interleaved_rates(runs: dict[str, Callable[[bytes], object]], items: list[bytes], passes: int) -> dict:
+    """Articles per CPU second of each run, pass by pass in turn."""
+    found = cpu_ms_per_article(runs, items, passes)
+    return {name: [1000 / ms for ms in values] for name, values in found.items()}
+
+
+def spread(values: list[float], digits: int = 1) -> dict[str, float]:
+    return {"median": round(statistics.median(values), digits), "min": round(min(values), digits),
+            "max": round(max(values), digits), "passes": len(values)}  # fmt: skip
 
 
 SOURCE_PASSES = """
@@ -216,78 +224,61 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5, help="passes per baseline")
     parser.add_argument("--passes", type=int, default=10, help="passes per dyadwatch build")
-    parser.add_argument("--spacy-articles", type=int, default=100, help="en_core_web_sm is slow; fewer articles")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--compare-articles", type=int, default=150, help="articles of the baselines comparison")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "parts" / "tag.json")
     args = parser.parse_args()
 
     pinning = pin_to_one_core()
     items = articles(args.articles)
     words = sum(len(orjson.loads(raw)["body"].split()) for raw in items) / len(items)
-    print(
-        f"{len(items)} articles, {words:.0f} words on average; {pinning}; best of {args.passes} "
-        f"passes (dyadwatch) and {args.repeat} (baselines)",
-        flush=True,
-    )
+    print(f"{len(items)} articles, {words:.0f} words on average; {pinning}; {args.passes} passes per build, "
+          f"{args.repeat} per system of each comparison, interleaved", flush=True)  # fmt: skip
 
     build = "compiled (mypyc)" if is_compiled() else "pure-Python source"
     print(f"dyadwatch build: {build}")
     results: dict[str, object] = {"tag_build": build}
     if is_compiled():  # the source build too, pass for pass with this one
         rates, source = compiled_and_source(dyadwatch_tag(), items, args.passes)
-        results["tag_source_articles_per_s"] = round(max(source), 1)
-        results["tag_source_median_articles_per_s"] = round(statistics.median(source), 1)
-        results["compiled_vs_source"] = round(max(rates) / max(source), 2)
+        results["tag_source_articles_per_s"] = spread(source)
         per_pass = [rate / other for rate, other in zip(rates, source, strict=True)]
-        results["compiled_vs_source_per_pass"] = round(statistics.median(per_pass), 2)
+        results["compiled_vs_source"] = spread(per_pass, 2)
     else:
         rates = passes_of(dyadwatch_tag(), items, args.passes)
-    tag = max(rates)
-    results["tag_articles_per_s"] = round(tag, 1)
-    results["tag_median_articles_per_s"] = round(statistics.median(rates), 1)
-    # bench_e2e.py, run after this, rewrites tag_articles_per_s with its own offline figure; this key keeps the one
-    # the ratios below were computed from
-    results["tag_bench_articles_per_s"] = results["tag_articles_per_s"]
-    print(f"  dyadwatch tag   {results['tag_articles_per_s']:>9.1f} articles/s  (median pass "
-          f"{results['tag_median_articles_per_s']:.1f})", flush=True)  # fmt: skip
+    results["tag_articles_per_s"] = spread(rates)
+    print(f"  dyadwatch tag   {results['tag_articles_per_s']} articles/s (wall)", flush=True)
     if is_compiled():
-        print(f"  (source build)  {results['tag_source_articles_per_s']:>9.1f} articles/s  (median pass "
-              f"{results['tag_source_median_articles_per_s']:.1f})", flush=True)  # fmt: skip
+        print(f"  (source build)  {results['tag_source_articles_per_s']} articles/s (wall)", flush=True)
     # what the pair-tone model costs: the same build with the rules' tone alone, interleaved pass by pass
     cpu = cpu_ms_per_article({"model": dyadwatch_tag(), "rules": dyadwatch_tag(pair_tone=False)}, items, args.repeat)
-    results["tag_cpu_ms_per_article"] = round(statistics.median(cpu["model"]), 4)
-    results["tag_rules_only_cpu_ms_per_article"] = round(statistics.median(cpu["rules"]), 4)
-    results["pair_tone_cpu_vs_rules_only"] = round(
-        statistics.median(m / r for m, r in zip(cpu["model"], cpu["rules"], strict=True)), 2
-    )
-    results["tag_cpu_articles_per_s"] = round(1000 / results["tag_cpu_ms_per_article"], 1)
+    results["tag_cpu_ms_per_article"] = spread(cpu["model"], 4)
+    results["tag_rules_only_cpu_ms_per_article"] = spread(cpu["rules"], 4)
+    results["pair_tone_cpu_vs_rules_only"] = spread([m / r for m, r in zip(cpu["model"], cpu["rules"], strict=True)], 2)
     # what language identification costs: decoding with it and without it, interleaved pass by pass, on articles
     # that do not declare their language (a declared one is taken at its word)
     undeclared = [orjson.dumps({k: v for k, v in orjson.loads(raw).items() if k != "language"}) for raw in items]
     decoding = cpu_ms_per_article({"with": decoder(True), "without": decoder(False)}, undeclared, args.repeat)
-    results["language_id_cpu_ms_per_article"] = round(
-        statistics.median(w - o for w, o in zip(decoding["with"], decoding["without"], strict=True)), 4
+    results["language_id_cpu_ms_per_article"] = spread(
+        [w - o for w, o in zip(decoding["with"], decoding["without"], strict=True)], 4
     )
-    print(f"  language ID     {results['language_id_cpu_ms_per_article']:>9.3f} ms CPU per article "
-          f"({100 * results['language_id_cpu_ms_per_article'] / results['tag_cpu_ms_per_article']:.0f}% of tagging)",
-          flush=True)  # fmt: skip
-    print(f"  CPU per article {results['tag_cpu_ms_per_article']:>9.3f} ms with the pair-tone model, "
-          f"{results['tag_rules_only_cpu_ms_per_article']:.3f} ms with the rules alone "
-          f"({results['pair_tone_cpu_vs_rules_only']}x, median of {args.repeat} interleaved passes)",
-          flush=True)  # fmt: skip
-    results["naive_articles_per_s"] = round(throughput(naive(), items, args.repeat), 1)
-    print(f"  naive baseline  {results['naive_articles_per_s']:>9.1f} articles/s", flush=True)
+    print(f"  CPU per article {results['tag_cpu_ms_per_article']} ms with the pair-tone model, "
+          f"{results['tag_rules_only_cpu_ms_per_article']} ms with the rules alone; language ID "
+          f"{results['language_id_cpu_ms_per_article']} ms", flush=True)  # fmt: skip
+    # the baselines: the same articles and passes for every system, interleaved, CPU time
+    systems = {"dyadwatch": dyadwatch_tag(), "naive": naive()}
     sm = spacy_sm()
     if sm is None:
-        results["spacy_sm_articles_per_s"] = None
         print("  spaCy sm        skipped: en_core_web_sm is not installed (pip install -e '.[bench]')")
     else:
-        results["spacy_sm_articles_per_s"] = round(throughput(sm, items[: args.spacy_articles], 1), 2)
-        print(f"  spaCy sm        {results['spacy_sm_articles_per_s']:>9.2f} articles/s", flush=True)
-
-    tag = results["tag_articles_per_s"]
-    results["tag_vs_naive"] = round(tag / results["naive_articles_per_s"], 2)
-    if results["spacy_sm_articles_per_s"]:
-        results["tag_vs_spacy_sm"] = round(tag / results["spacy_sm_articles_per_s"], 1)
+        systems["spacy_sm"] = sm
+    compared = interleaved_rates(systems, items[: args.compare_articles], args.repeat)
+    results["baselines"] = {name: spread(values, 2) for name, values in compared.items()}
+    results["baselines_articles"] = min(args.compare_articles, len(items))
+    for name in ("naive", "spacy_sm"):
+        if name in compared:
+            ratios = [d / other for d, other in zip(compared["dyadwatch"], compared[name], strict=True)]
+            results[f"tag_vs_{name}"] = spread(ratios, 2)
+            print(f"  {name:<15} {results['baselines'][name]} articles per CPU s; dyadwatch is "
+                  f"{results[f'tag_vs_{name}']['median']}x (median of per-pass ratios)", flush=True)  # fmt: skip
     results["machine"] = {
         "python": platform.python_version(),
         "processor": platform.processor() or platform.machine(),
@@ -296,14 +287,7 @@ def main() -> None:
         "mean_words": round(words),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    print()
-    print(f"{'measure':<28}{'value':>12}")
-    for key in ("tag_articles_per_s", "tag_median_articles_per_s", "tag_source_articles_per_s", "compiled_vs_source",
-                "compiled_vs_source_per_pass", "tag_cpu_ms_per_article", "tag_rules_only_cpu_ms_per_article",
-                "pair_tone_cpu_vs_rules_only", "tag_cpu_articles_per_s", "naive_articles_per_s",
-                "spacy_sm_articles_per_s", "tag_vs_naive", "tag_vs_spacy_sm"):  # fmt: skip
-        value = results.get(key)
-        print(f"{key:<28}{'-' if value is None else value:>12}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwritten to {args.out}")
 

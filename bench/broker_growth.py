@@ -46,7 +46,7 @@ def main() -> int:
     parser.add_argument("--stages", type=int, default=6)
     parser.add_argument("--per-stage", type=int, default=40_000, help="records produced in each stage")
     parser.add_argument("--rate", type=float, default=4000.0, help="records/s, the same in every stage")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "parts" / "broker_growth.json")
     args = parser.parse_args()
 
     stages = []
@@ -80,8 +80,8 @@ def main() -> int:
     print(f"embedded broker CPU at a constant {args.rate:g} records/s: {stages[0]['broker_cpu_percent']}% with "
           f"{stages[0]['stored_records']:,} records stored, {stages[-1]['broker_cpu_percent']}% with "
           f"{stages[-1]['stored_records']:,} ({ratio:.2f}x)")  # fmt: skip
-    results = json.loads(args.out.read_text()) if args.out.exists() else {}
-    results["broker_growth"] = {"rate": args.rate, "stages": stages, "last_vs_first": round(ratio, 2)}
+    results = {"rate": args.rate, "stages": stages, "last_vs_first": round(ratio, 2)}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     return 0
 

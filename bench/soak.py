@@ -17,6 +17,7 @@ tagged + dead-lettered (from the worker's /metrics). Writes bench/soak.json and 
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import json
 import os
@@ -36,7 +37,7 @@ sys.path.insert(0, str(ROOT / "samples"))
 from generate_feed import story  # noqa: E402
 
 from dyadwatch.streams.broker import EmbeddedBroker, free_port  # noqa: E402
-from dyadwatch.streams.kafka_io import ensure_topics, group_lag, producer  # noqa: E402
+from dyadwatch.streams.kafka_io import ensure_topics, group_lag, producer, read_to_end  # noqa: E402
 from dyadwatch.streams.settings import Settings  # noqa: E402
 from dyadwatch.streams.workers import start_worker, stop_worker, wait_ready  # noqa: E402
 
@@ -93,6 +94,18 @@ def feed(settings: Settings, rate: float, step: float, stop: threading.Event, se
     client.close()
 
 
+def missing_ids(settings: Settings, sent: int) -> list[str]:
+    """The ids of the articles sent that are neither on the mentions topic nor on the dead-letter topic."""
+    out = {record.key.decode() for record in read_to_end(settings, "mentions", timeout=600) if record.key}
+    for record in read_to_end(settings, "articles.dlq", timeout=600):
+        letter = orjson.loads(record.value)
+        if letter.get("article_id"):
+            out.add(letter["article_id"])
+        elif letter.get("key_b64"):
+            out.add(base64.b64decode(letter["key_b64"]).decode("utf-8", "replace"))
+    return [f"soak-{index:09d}" for index in range(sent) if f"soak-{index:09d}" not in out]
+
+
 def plot(samples: list[dict], path: Path) -> bool:
     try:
         import matplotlib
@@ -123,7 +136,7 @@ def plot(samples: list[dict], path: Path) -> bool:
 def half_load(results: Path, fallback: float = 40.0) -> tuple[float, str]:
     """Half of the last measured one-worker rate, and where the figure came from."""
     try:
-        measured = float(json.loads(results.read_text())["e2e_articles_per_s_1w"])
+        measured = float(json.loads(results.read_text())["e2e"]["e2e_articles_per_s_1w"])
     except (OSError, ValueError, KeyError, TypeError):
         return fallback, f"the default (no one-worker rate in {results.name}: run make bench for half load)"
     return round(measured / 2, 1), f"half of the {measured:g}/s one worker took in the last make bench"
@@ -188,6 +201,7 @@ def main() -> int:
             time.sleep(1)
         time.sleep(3)
         final = counters(port)
+        missing = missing_ids(settings, sent[0])
 
     warm = [s for s in samples if s["t"] >= 120] or samples
     growth = (warm[-1]["rss_mb"] - warm[0]["rss_mb"]) / warm[0]["rss_mb"] if warm and warm[0]["rss_mb"] else 0.0
@@ -202,7 +216,9 @@ def main() -> int:
         "articles_received": final["received"],
         "articles_tagged": final["tagged"],
         "articles_dead_lettered": final["dead"],
-        "lost": sent[0] - int(final["tagged"] + final["dead"]),
+        "lost": len(missing),  # distinct article ids on neither output topic (a redelivery counts once)
+        "lost_examples": missing[:5],
+        "counters_in_minus_out": sent[0] - int(final["tagged"] + final["dead"]),
         "rss_growth_after_2min": round(growth, 4),
         "lag_max_first_half": lag_first,
         "lag_max_second_half": lag_second,
