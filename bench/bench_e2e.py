@@ -8,8 +8,8 @@
   record), from the Kafka timestamps the workers stamped on their output, so polling does not distort it. The
   tagging stage alone (up to the last mentions record) is reported next to it: the aggregation of an article's
   scores runs after its tagging, in the same worker;
-- latency at 50 % of the 1-worker rate: fresh stories (published now) produced at that rate; per dyad score, the
-  time the window aggregate for its pair was published minus the time the article was produced; p50/p95/p99;
+- latency at 50 % of the 1-worker rate: fresh stories (published now) produced at that rate; per article, from when
+  it was produced to the first window update that counts it (matched by article id; see `latency`); p50/p95/p99;
 - the offline `dyadwatch tag` figure measured in the same run, for the ratio.
 
 Writes e2e_articles_per_s_1w, e2e_articles_per_s_2w (and e2e_tag_stage_per_s_*), offline_tag_articles_per_s,
@@ -39,6 +39,8 @@ from generate_feed import generate  # noqa: E402
 
 from dyadwatch.processors.analysis import default_analyzer  # noqa: E402
 from dyadwatch.processors.article import decode_article  # noqa: E402
+from dyadwatch.processors.instants import epoch_of  # noqa: E402
+from dyadwatch.processors.windows import window_key  # noqa: E402
 from dyadwatch.streams.broker import EmbeddedBroker, free_port  # noqa: E402
 from dyadwatch.streams.kafka_io import ensure_topics, group_lag, producer, read_to_end  # noqa: E402
 from dyadwatch.streams.settings import Settings  # noqa: E402
@@ -128,27 +130,34 @@ def throughput(broker: str, workdir: Path, workers: int, items: list[dict]) -> t
 
 
 def latency(broker: str, workdir: Path, rate: float, seconds: float, items: list[dict]) -> list[float]:
+    """Per article: from its arrival to the first update of its pairs' hourly windows that counts it (the latest
+    over its pairs). A window's records of one pair are aggregated in dyads-partition order, so the n-th distinct
+    article of a window is counted by the first update of that window with at least n articles."""
     run = Run(broker, "latency", workdir)
     try:
         run.start(1)
         count = min(len(items), int(rate * seconds))
         sent = run.produce(items[:count], rate=rate, stamp_now=True)
         run.wait_caught_up()
-        windows: dict[str, list[float]] = {}
+        updates: dict[str, list[tuple[int, float]]] = {}  # window key -> (articles, published at), in order
         for record in run.records("dyads.windows"):
-            windows.setdefault(record.key.decode().split("|", 1)[0], []).append(record.timestamp / 1000)
-        for stamps in windows.values():
-            stamps.sort()
-        delays = []
-        for record in run.records("dyads"):
+            window = orjson.loads(record.value)
+            updates.setdefault(window["key"], []).append((window["articles"], record.timestamp / 1000))
+        counted: dict[str, set[str]] = {}
+        seen: dict[str, float] = {}  # article id -> when its last pair's window counted it
+        for record in run.records("dyads"):  # in partition and offset order
             score = orjson.loads(record.value)
             if "pair" not in score:
                 continue
-            produced = sent[score["article_id"]]
-            published = [t for t in windows.get(score["pair"], []) if t >= record.timestamp / 1000]
-            if published:
-                delays.append(published[0] - produced)
-        return delays
+            published = epoch_of(score["published_at"])
+            key = window_key(score["pair"], 3600, int(published - published % 3600))
+            ids = counted.setdefault(key, set())
+            ids.add(score["article_id"])
+            at = next((stamp for articles, stamp in updates.get(key, ()) if articles >= len(ids)), None)
+            if at is None:
+                raise RuntimeError(f"no update of {key} counts article {score['article_id']}")
+            seen[score["article_id"]] = max(seen.get(score["article_id"], 0.0), at)
+        return [at - sent[article] for article, at in seen.items()]
     finally:
         run.stop()
 

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dyadwatch.processors.analysis import Analyzer
-from dyadwatch.processors.instants import parse_instant
 from dyadwatch.processors.article import REASONS, Article, ArticleError, decode_article, parse_article
+from dyadwatch.processors.instants import parse_instant
 from dyadwatch.processors.limits import TextLimits
 from dyadwatch.processors.text import clean_text, plain_snippet
 

@@ -15,11 +15,19 @@ import pytest
 
 from tests.integration.conftest import feed
 from tests.integration.harness import Pipeline, wait_until, window_differences
+from tests.integration.oracle import expected_windows, oracle_differences
 
 pytestmark = pytest.mark.integration
 
 DAY_MS = 86_400_000
 ARTICLES = 1200
+DAYS = 8  # the sample feed's planted turn (ARG-BRA hostile from day 7) falls inside
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, tuple[int, float]]:
+    """The windows of the test feed computed without a worker (tests/integration/oracle.py)."""
+    return expected_windows(feed(ARTICLES, days=DAYS))
 
 
 @pytest.fixture(scope="module")
@@ -28,28 +36,32 @@ def reference(broker: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     pipeline = Pipeline(broker, "reference", tmp_path_factory.mktemp("reference"))
     try:
         pipeline.wait_ready(pipeline.start_worker())
-        pipeline.produce(feed(ARTICLES))
+        pipeline.produce(feed(ARTICLES, days=DAYS))
         pipeline.wait_settled(ARTICLES)
         return pipeline.final_windows()
     finally:
         pipeline.stop()
 
 
-def test_happy_path(broker: str, reference: dict[str, dict]) -> None:
-    assert reference, "no window aggregates"
+def test_happy_path(broker: str, reference: dict[str, dict], expected: dict) -> None:
+    differences = oracle_differences(reference, expected)  # every window's count and mean, from the input alone
+    assert not differences, differences
     by_pair = Counter(value["pair"] for value in reference.values() if value["window"] == "1d")
     assert len(by_pair) >= 20
     for value in reference.values():
         assert value["a"] < value["b"] and value["articles"] >= 1 and -1 <= value["mean"] <= 1
         assert value["positive"] + value["negative"] + value["neutral"] == value["articles"]
-        assert value["a_to_b_articles"] + value["b_to_a_articles"] >= 0
+        assert 0 <= value["a_to_b_articles"] <= value["articles"] and 0 <= value["b_to_a_articles"] <= value["articles"]
         assert {"gazetteer", "lexicon", "territory_policy", "code"} <= set(value["versions"])  # provenance
     directed = [v for v in reference.values() if v["a_to_b_articles"] or v["b_to_a_articles"]]
     assert len(directed) > len(reference) / 2, "directed tone missing from most windows"
-    # The planted turn in the sample feed: BRA-ARG is friendly in the first days and hostile after day 7.
-    turn = sorted((v for v in reference.values() if v["pair"] == "ARG-BRA" and v["window"] == "1d"),
-                  key=lambda v: v["window_start"])  # fmt: skip
-    assert turn[0]["mean"] > 0
+    # The planted turn in the sample feed: ARG-BRA is friendly for six days and hostile from the seventh.
+    days = {v["window_start"][:10]: v["mean"] for v in reference.values() if v["key"].startswith("ARG-BRA|1d|")}
+    before, after = (
+        [days[d] for d in sorted(days) if d < "2026-11-07"],
+        [days[d] for d in sorted(days) if d >= "2026-11-07"],
+    )
+    assert before and after and min(before) > 0 and max(after) < 0, days
 
 
 def test_duplicates_and_redelivered_ids_count_once(broker: str, tmp_path: Path) -> None:
@@ -79,16 +91,17 @@ def test_sigkill_mid_stream_then_restart_ends_identical(broker: str, reference: 
     try:
         first = pipeline.start_worker()
         pipeline.wait_ready(first)
-        records = feed(ARTICLES)
+        records = feed(ARTICLES, days=DAYS)
         pipeline.produce(records[: ARTICLES // 2])
         wait_until(lambda: len(pipeline.read("mentions", idle=0.5)) >= ARTICLES // 8, 60, "processing under way")
         pipeline.kill(first, signal.SIGKILL)  # mid-stream: tables, commits and outputs are cut wherever they are
         pipeline.produce(records[ARTICLES // 2 :])
         second = pipeline.start_worker()
         pipeline.wait_ready(second, timeout=120)
-        pipeline.wait_settled(ARTICLES, timeout=180)
+        pipeline.wait_settled(ARTICLES, timeout=180, after_sigkill=True)
         differences = window_differences(pipeline.final_windows(), reference)
         assert not differences, differences
+        assert not oracle_differences(pipeline.final_windows(), expected_windows(records))  # the input's own count
     finally:
         pipeline.stop()
 
@@ -99,7 +112,7 @@ def test_two_workers_split_partitions_and_match_one(broker: str, reference: dict
         workers = [pipeline.start_worker(), pipeline.start_worker()]
         for worker in workers:
             pipeline.wait_ready(worker, timeout=120)
-        pipeline.produce(feed(ARTICLES))
+        pipeline.produce(feed(ARTICLES, days=DAYS))
         pipeline.wait_settled(ARTICLES, timeout=180)
         differences = window_differences(pipeline.final_windows(), reference)
         assert not differences, differences
