@@ -43,8 +43,9 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	rm -rf build/typecheck && mkdir -p build/typecheck/dyadwatch && \
-		ln -s ../../../processors ../../../streams build/typecheck/dyadwatch/  # laid out as installed
-	cd build/typecheck && ../../$(VENV)/bin/mypy --config-file ../../pyproject.toml -p dyadwatch.processors -p dyadwatch.streams
+		ln -s ../../../processors ../../../streams ../../../schemas build/typecheck/dyadwatch/  # laid out as installed
+	cd build/typecheck && ../../$(VENV)/bin/mypy --config-file ../../pyproject.toml -p dyadwatch.processors \
+		-p dyadwatch.streams -p dyadwatch.schemas
 
 format: setup
 	$(VENV)/bin/ruff check --fix .

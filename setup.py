@@ -44,9 +44,10 @@ def compiled_modules() -> list:
     stage = Path("build", "mypyc-src", "dyadwatch")
     stage.mkdir(parents=True, exist_ok=True)
     (stage / "__init__.py").touch()
-    link = stage / "processors"
-    if not link.is_symlink():
-        link.symlink_to(Path("processors").resolve(), target_is_directory=True)
+    for package in ("processors", "schemas"):  # schemas: the topic contracts the compiled modules write
+        link = stage / package
+        if not link.is_symlink():
+            link.symlink_to(Path(package).resolve(), target_is_directory=True)
     # vaderSentiment and ahocorasick_rs ship no type information; they are called as ordinary Python objects.
     return mypycify(["--ignore-missing-imports", *(str(stage.parent / "dyadwatch" / path) for path in COMPILED)],
                     opt_level="3")  # fmt: skip

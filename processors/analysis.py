@@ -15,6 +15,7 @@ from dyadwatch.processors.pair_tone import PairToneModel, default_pair_tone
 from dyadwatch.processors.sentiment import ToneModel, tone_model
 from dyadwatch.processors.tagger import Tagger
 from dyadwatch.processors.territories import DEFAULT_POLICY, load_policy
+from dyadwatch.schemas.contracts import MentionsV1
 
 SCHEMA_VERSION = "mentions.v1"
 
@@ -46,7 +47,7 @@ class Analyzer:
         if self.pair_tone is not None:
             self.versions["tone_model"] = self.pair_tone.version
 
-    def analyze(self, article: Article) -> dict[str, Any]:
+    def analyze(self, article: Article) -> MentionsV1:
         article, truncated = cap_article(article, self.limits)
         tagged = self.tagger.tag(article)
         dyads = attribute(tagged, self.tone, self.config)
@@ -67,7 +68,7 @@ class Analyzer:
             dyads = sorted(dyads, key=lambda d: -d.sentences)[: self.limits.max_pairs]
             dyads.sort(key=lambda d: (d.a, d.b))
             truncated = truncated or "pairs"
-        result = {
+        result: MentionsV1 = {
             "id": article.id,
             "published_at": format_instant(article.published_at),
             "countries": dict(sorted(countries.items())),

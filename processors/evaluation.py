@@ -8,7 +8,7 @@ dyad's tone is -1 below -0.05, +1 above 0.05, else 0; tone accuracy is over pair
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,7 +129,7 @@ def gold_article(gold: dict[str, Any], corpus: list[tuple[str, str]]) -> Article
 def score(
     gold_rows: Iterable[dict[str, Any]],
     corpus: list[tuple[str, str]],
-    analyze: Callable[[Article], dict[str, Any]],
+    analyze: Callable[[Article], Mapping[str, Any]],
 ) -> Report:
     report = Report()
     for gold in gold_rows:

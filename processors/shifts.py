@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
+from dyadwatch.schemas.contracts import AlertV1
+
 
 @dataclass(frozen=True, slots=True)
 class ShiftRules:
@@ -64,9 +66,12 @@ class Shift:
     baseline: dict
     movers: list[dict] = field(default_factory=list)
 
-    def record(self) -> dict:
-        """The `dyadwatch.alerts` value (schemas/alert.v1.json)."""
-        return {"schema": "alert.v1", "kind": "tone_shift", **asdict(self)}
+    def record(self) -> AlertV1:
+        """The `dyadwatch.alerts` value (schemas/alert.v1.json), without `versions`: the aggregation stage adds them."""
+        return {"schema": "alert.v1", "kind": "tone_shift", "pair": self.pair, "window": self.window,
+                "window_start": self.window_start, "window_end": self.window_end, "direction": self.direction,
+                "magnitude": self.magnitude, "z": self.z, "articles": self.articles, "mean": self.mean,
+                "baseline": self.baseline, "movers": self.movers}  # fmt: skip
 
 
 def z_score(window_mean: float, window_stddev: float, articles: int, baseline: Baseline, floor: float) -> float:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Final
 
 from dyadwatch.processors.instants import format_epoch
+from dyadwatch.schemas.contracts import WindowV1
 
 MICRO: Final = 1_000_000
 TONE_THRESHOLD: Final = 0.05  # the same neutral band as evaluation: |sentiment| <= 0.05 is neutral
@@ -193,7 +194,7 @@ class WindowAggregate:
         variance = (self.sum_sq_micro * n - self.sum_micro * self.sum_micro) / (n * n)  # exact in integers
         return math.sqrt(max(variance, 0)) / MICRO
 
-    def record(self, final: bool = False) -> dict:
+    def record(self, final: bool = False) -> WindowV1:
         """The public `dyadwatch.dyads.windows` value for this window (see schemas/window.v1.json)."""
         a, b = self.pair.split("-")
         return {

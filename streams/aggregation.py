@@ -20,6 +20,7 @@ import orjson
 from dyadwatch.processors.instants import epoch_of
 from dyadwatch.processors.shifts import Baseline, ShiftRules, observe
 from dyadwatch.processors.windows import WindowAggregate, is_closed, watermark, window_start
+from dyadwatch.schemas.contracts import WindowV1
 from dyadwatch.streams import dyad_records, metrics
 from dyadwatch.streams.checkpoint import Checkpoint
 from dyadwatch.streams.outbox import Outbox
@@ -168,7 +169,7 @@ class AggregationStage:
             del index[key]
         self.next_close[partition] = min(index.values(), default=float("inf")) + self.settings.lateness
 
-    async def check_shift(self, partition: int, final: dict[str, Any], movers: list[dict[str, Any]]) -> None:
+    async def check_shift(self, partition: int, final: WindowV1, movers: list[dict[str, Any]]) -> None:
         """Compare a closed window with its pair's baseline; publish an alert when the tone shifted."""
         baseline_key = f"{final['pair']}|{final['window']}"
         baseline = Baseline.from_state(self.baselines.get(baseline_key))

@@ -52,7 +52,7 @@ def tag(
     failures = 0
     now = utcnow()
     stream: BinaryIO = sys.stdin.buffer if file is None or str(file) == "-" else file.open("rb")
-    table_rows: list[dict[str, Any]] = []
+    table_rows: list[Any] = []
     with stream:
         for number, raw in split_records(stream.read()):
             try:

@@ -17,6 +17,7 @@ from typing import Any, Final
 import orjson
 
 from dyadwatch.processors.instants import now_instant
+from dyadwatch.schemas.contracts import DeadLetterV1
 from dyadwatch.streams import metrics
 
 log = logging.getLogger("dyadwatch")
@@ -58,7 +59,7 @@ def _article_id(raw: bytes) -> str | None:
     return None
 
 
-def minimal(origin: Origin, raw: bytes, error: str, reason: str, message: str) -> dict[str, Any]:
+def minimal(origin: Origin, raw: bytes, error: str, reason: str, message: str) -> DeadLetterV1:
     """The fields every dead letter has: what was wrong, where the record was, and what it was (length, hash)."""
     return {
         "schema": "dead-letter.v1",
@@ -79,7 +80,7 @@ def minimal(origin: Origin, raw: bytes, error: str, reason: str, message: str) -
     }
 
 
-def dead_letter(origin: Origin, raw: bytes, error: str, reason: str, message: str, keep_bytes: int) -> dict[str, Any]:
+def dead_letter(origin: Origin, raw: bytes, error: str, reason: str, message: str, keep_bytes: int) -> DeadLetterV1:
     """The full dead letter: the minimal fields plus the key, the article id when readable, and the original (its
     first `keep_bytes` bytes when longer)."""
     kept = raw[:keep_bytes]
@@ -116,7 +117,7 @@ class DeadLetters:
             metrics.DEAD_LETTERS_MINIMAL.inc()
         metrics.ARTICLES_DEAD_LETTERED.labels(reason).inc()
 
-    async def _deliver(self, origin: Origin, value: dict[str, Any]) -> None:
+    async def _deliver(self, origin: Origin, value: DeadLetterV1) -> None:
         data = orjson.dumps(value)
         pending = await self.topic.send(key=origin.key, value=data)  # raises when over the producer's own limit
         if len(data) > CONFIRMED_BYTES:

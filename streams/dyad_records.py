@@ -1,35 +1,15 @@
 """The values of the internal dyads topic (schemas/dyad.v1.json), defined once: the tagging stage writes them with
 `score` and `watermark`, the aggregation stage reads them with `read` (which skips, with a reason, any value a
-worker did not write). tests/test_schemas.py checks these definitions against the JSON Schema."""
+worker did not write). The definitions are schemas/contracts.py's."""
 
-from typing import Any, NotRequired, TypedDict, get_type_hints
+from typing import Any, get_type_hints
 
 import orjson
 
-
-class DyadScore(TypedDict):
-    pair: str
-    a: str
-    b: str
-    sentiment: float
-    sentences: int
-    published_at: str
-    article_id: str
-    arrived_at: float
-    source_partition: int
-    evidence: NotRequired[str]
-    a_to_b: NotRequired[float | None]
-    b_to_a: NotRequired[float | None]
-    versions: NotRequired[dict[str, str]]
+from dyadwatch.schemas.contracts import DyadScore, MentionsV1, Watermark
 
 
-class Watermark(TypedDict):
-    watermark: float
-    source_partition: int
-    idle: NotRequired[bool]
-
-
-def score(dyad: dict[str, Any], mentions: dict[str, Any], arrived_at: float, source_partition: int) -> DyadScore:
+def score(dyad: dict[str, Any], mentions: MentionsV1, arrived_at: float, source_partition: int) -> DyadScore:
     """The dyads value of one related pair of a tagged article (`mentions`: the analyzer's result, with versions)."""
     strongest = max(dyad["evidence"], key=lambda e: abs(e["score"]), default={"text": ""})
     ways = {(d["source"], d["target"]): d["sentiment"] for d in dyad.get("directed", ())}

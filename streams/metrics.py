@@ -5,9 +5,9 @@ Names follow `dyadwatch_<noun>_<unit>_total`; every label has a fixed, small set
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from functools import cache
-from typing import Final
+from typing import Any, Final
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -160,7 +160,7 @@ class PairGauges:
     def tracked(self) -> set[str]:
         return self._tracked
 
-    def window(self, record: dict) -> None:
+    def window(self, record: Mapping[str, Any]) -> None:
         self.busiest.add(record["pair"])
         if self.updates % self.refresh_every == 0:  # the top K moves slowly; recomputing it per update is costly
             self._tracked = self.watch | set(self.busiest.top())

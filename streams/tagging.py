@@ -15,6 +15,7 @@ import orjson
 from dyadwatch.processors.article import Article, ArticleError, decode_article
 from dyadwatch.processors.instants import format_instant
 from dyadwatch.processors.windows import has_unread, is_too_late
+from dyadwatch.schemas.contracts import MentionsV1
 from dyadwatch.streams import dyad_records, faust_internals, metrics
 from dyadwatch.streams.dead_letters import DeadLetters
 from dyadwatch.streams.live_gazetteer import LiveGazetteer
@@ -82,7 +83,7 @@ class TaggingStage:
         self.publish(article, result, arrived_at, message.partition)
         await self.outbox.drain()
 
-    def tag(self, raw: bytes, arrived_at: float) -> tuple[Article, dict[str, Any]]:
+    def tag(self, raw: bytes, arrived_at: float) -> tuple[Article, MentionsV1]:
         article = decode_article(raw, max_bytes=self.settings.max_article_bytes)
         published = article.published_at.timestamp()
         if published > arrived_at + FUTURE_TOLERANCE_S:
@@ -96,7 +97,7 @@ class TaggingStage:
         metrics.TAG_SECONDS.observe(time.perf_counter() - started)
         return article, result
 
-    def publish(self, article: Article, result: dict[str, Any], arrived_at: float, source: int) -> None:
+    def publish(self, article: Article, result: MentionsV1, arrived_at: float, source: int) -> None:
         """Queue the mentions record and the dyads scores of a tagged article, and count them."""
         result["versions"] = self.gazetteer.versions
         if "truncated" in result:

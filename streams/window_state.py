@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from dyadwatch.processors.windows import WindowAggregate
+from dyadwatch.schemas.contracts import WindowV1
 
 Table = Any  # a faust.Table: the memory store in .data; its changelog records go through `changelog`
 Changelog = Callable[[Table, int, str, Any], None]  # (table, partition, key, value or None to delete)
@@ -115,10 +116,10 @@ class WindowState:
         self.unpublished.discard(key)
         self.remove(self.windows, partition, key)
 
-    def publish(self, send: Callable[[bytes, bytes], None]) -> list[dict]:
+    def publish(self, send: Callable[[bytes, bytes], None]) -> list[WindowV1]:
         """Send the changed windows' records with `send(key, value)` (the same way as closes, so a window's records
         keep their order); returns them."""
-        records = []
+        records: list[WindowV1] = []
         for key in self.unpublished:
             aggregate = self.live[key][1]
             record = aggregate.record()

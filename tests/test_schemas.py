@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from dyadwatch.processors.limits import TextLimits
 from dyadwatch.processors.windows import WindowAggregate
 from dyadwatch.schemas import load_schema
+from dyadwatch.schemas.contracts import CONTRACTS
 from dyadwatch.streams import dyad_records
 from dyadwatch.streams.dead_letters import Origin, dead_letter, minimal
 from dyadwatch.streams.live_gazetteer import LiveGazetteer
@@ -70,11 +71,19 @@ def test_every_kind_of_dyads_record_validates(tagged):
         assert dyad_records.read(orjson.dumps(value)) == value  # what is written is what the reader accepts
 
 
-def test_the_dyads_definitions_are_the_schema():
-    score, marker = load_schema("dyad.v1")["oneOf"]
-    for definition, branch in ((dyad_records.DyadScore, score), (dyad_records.Watermark, marker)):
-        assert set(definition.__annotations__) == set(branch["properties"])
-        assert definition.__required_keys__ == set(branch["required"])
+@pytest.mark.parametrize("name", sorted(CONTRACTS))
+def test_each_topic_has_one_typed_definition_and_it_is_the_schema(name):
+    schema = load_schema(name)
+    branches = schema.get("oneOf", [schema])
+    assert len(branches) == len(CONTRACTS[name])
+    for definition, branch in zip(CONTRACTS[name], branches, strict=True):
+        assert set(definition.__annotations__) == set(branch["properties"]), definition.__name__
+        assert definition.__required_keys__ == set(branch["required"]), definition.__name__
+
+
+def test_every_output_topic_has_a_contract():
+    outputs = {"mentions.v1", "dyad.v1", "window.v1", "alert.v1", "dead-letter.v1"}  # article/gazetteer: inputs
+    assert set(CONTRACTS) == outputs
 
 
 def test_window_updates_and_finals_validate():
