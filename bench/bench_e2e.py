@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -61,13 +62,15 @@ class Run:
                     "DYADWATCH_APP_ID": self.settings.app_id, "DYADWATCH_PARTITIONS": str(partitions)}  # fmt: skip
         self.workdir = workdir
         self.workers: list[subprocess.Popen[bytes]] = []
+        self.ports: list[int] = []
         ensure_topics(self.settings)
 
     def start(self, count: int) -> None:
         logs = [self.workdir / f"{self.settings.app_id}-{index}.log" for index in range(count)]
         for index, log in enumerate(logs):
+            self.ports.append(free_port())
             self.workers.append(
-                start_worker(self.env, log, free_port(), self.workdir / f"{self.settings.app_id}-{index}")
+                start_worker(self.env, log, self.ports[-1], self.workdir / f"{self.settings.app_id}-{index}")
             )
         for worker, log in zip(self.workers, logs, strict=True):
             wait_ready(worker, log, timeout=180)
@@ -111,13 +114,40 @@ class Run:
         return read_to_end(self.settings, name, timeout=600)
 
 
-def throughput(broker: str, workdir: Path, workers: int, items: list[dict]) -> tuple[float, float]:
-    """Articles/s through the aggregates, and through the tagging stage alone."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def counter(port: int, name: str) -> float:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+    raise KeyError(name)
+
+
+def throughput(broker: str, workdir: Path, workers: int, items: list[dict], costs: dict | None = None) -> tuple:
+    """Articles/s through the aggregates, and through the tagging stage alone; with `costs`, the workers' CPU and
+    records per article from their own counters (broker excluded)."""
     run = Run(broker, f"{workers}w", workdir)
     try:
         run.start(workers)
+        cpu_before = sum(cpu_seconds(worker.pid) for worker in run.workers)
         run.produce(items)
         run.wait_caught_up()
+        if costs is not None:
+            cpu = sum(cpu_seconds(worker.pid) for worker in run.workers) - cpu_before
+            consumed = sum(
+                counter(port, "dyadwatch_articles_received_total")
+                + counter(port, "dyadwatch_dyads_records_consumed_total")
+                for port in run.ports
+            )
+            produced = sum(counter(port, "dyadwatch_records_produced_total") for port in run.ports)
+            costs.update(e2e_worker_cpu_ms_per_article=round(cpu * 1000 / len(items), 4),
+                         consumed_records_per_article=round(consumed / len(items), 2),
+                         produced_records_per_article=round(produced / len(items), 2))  # fmt: skip
         mentions = run.records("mentions")
         missing = {item["id"] for item in items} - {record.key.decode() for record in mentions}
         if missing:
@@ -162,15 +192,16 @@ def latency(broker: str, workdir: Path, rate: float, seconds: float, items: list
         run.stop()
 
 
-def offline_tag_rate(items: list[dict]) -> float:
+def offline_tag_rate(items: list[dict]) -> tuple[float, float]:
+    """Articles/s (wall) and CPU ms per article of `dyadwatch tag`'s work, offline, in this process."""
     analyzer = default_analyzer()
     raws = [orjson.dumps(item) for item in items]
     for raw in raws[:50]:
         orjson.dumps(analyzer.analyze(decode_article(raw)))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for raw in raws:
         orjson.dumps(analyzer.analyze(decode_article(raw)))
-    return len(raws) / (time.perf_counter() - started)
+    return len(raws) / (time.perf_counter() - started), (time.process_time() - cpu) * 1000 / len(raws)
 
 
 def main() -> None:
@@ -183,12 +214,13 @@ def main() -> None:
     items = stories(args.articles, datetime(2026, 11, 1, tzinfo=UTC))
     results: dict = {}
     # this run's offline figure, which the streaming cost is a ratio to
-    results["offline_tag_articles_per_s"] = round(offline_tag_rate(items[:2000]), 1)
+    rate, cpu_ms = offline_tag_rate(items[:2000])
+    results["offline_tag_articles_per_s"], results["offline_tag_cpu_ms_per_article"] = round(rate, 1), round(cpu_ms, 4)
     print(f"offline dyadwatch tag      {results['offline_tag_articles_per_s']:>9.1f} articles/s", flush=True)
     workdir = Path(tempfile.mkdtemp(prefix="dyadwatch-bench-"))
     with EmbeddedBroker(log=workdir / "broker.log") as broker:
         for workers in (1, 2):
-            through, tagging = throughput(broker.url, workdir, workers, items)
+            through, tagging = throughput(broker.url, workdir, workers, items, results if workers == 1 else None)
             results[f"e2e_articles_per_s_{workers}w"] = round(through, 1)
             results[f"e2e_tag_stage_per_s_{workers}w"] = round(tagging, 1)
             print(f"end to end, {workers} worker{'s' if workers > 1 else ' '}      {through:>9.1f} articles/s  "
@@ -201,6 +233,14 @@ def main() -> None:
         e2e_p50_s=round(quantiles[49], 4), e2e_p95_s=round(quantiles[94], 4), e2e_p99_s=round(quantiles[98], 4)
     )
     results["e2e_vs_tag"] = round(results["e2e_articles_per_s_1w"] / results["offline_tag_articles_per_s"], 2)
+    results["e2e_worker_cpu_vs_tag"] = round(
+        results["e2e_worker_cpu_ms_per_article"] / results["offline_tag_cpu_ms_per_article"], 2
+    )
+    print(
+        f"one worker's CPU per article {results['e2e_worker_cpu_ms_per_article']:.3f} ms = "
+        f"{results['e2e_worker_cpu_vs_tag']}x offline tagging; records per article: "
+        f"{results['consumed_records_per_article']} consumed, {results['produced_records_per_article']} produced"
+    )
     results["e2e_2w_vs_1w"] = round(results["e2e_articles_per_s_2w"] / results["e2e_articles_per_s_1w"], 2)
     results["e2e_machine"] = {"cpus": os.cpu_count(), "articles": len(items), "latency_rate": round(rate, 1),
                               "latency_samples": len(delays)}  # fmt: skip

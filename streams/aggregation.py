@@ -52,6 +52,7 @@ class AggregationStage:
         """One dyads record: counted into its windows (or skipped with a reason), then published, saved and closed
         as due."""
         partition = event.message.partition
+        metrics.DYADS_RECORDS_CONSUMED.inc()
         try:
             started = time.perf_counter()
             self.add(partition, dyad_records.read(event.value))
@@ -180,6 +181,7 @@ class AggregationStage:
             metrics.ALERTS.labels(shift.direction).inc()
             alert = {**shift.record(), "versions": final.get("versions", {})}
             await self.alerts.send(key=final["key"].encode(), value=orjson.dumps(alert))
+            metrics.RECORDS_PRODUCED.inc()
 
     def forget(self) -> None:
         """After a revoke: the window index is rebuilt from the table for whatever partitions come back; records

@@ -120,5 +120,6 @@ class DeadLetters:
     async def _deliver(self, origin: Origin, value: DeadLetterV1) -> None:
         data = orjson.dumps(value)
         pending = await self.topic.send(key=origin.key, value=data)  # raises when over the producer's own limit
+        metrics.RECORDS_PRODUCED.inc()
         if len(data) > CONFIRMED_BYTES:
             await pending  # the broker's acknowledgement: its refusal raises here

@@ -55,6 +55,12 @@ GAZETTEER_UPDATES_ACTIVE = Gauge(
     "dyadwatch_gazetteer_updates_active", "Gazetteer updates in effect in this worker", registry=REGISTRY
 )
 DYADS_EMITTED = Counter("dyadwatch_dyads_emitted", "Dyad score records published", registry=REGISTRY)
+DYADS_RECORDS_CONSUMED = Counter(
+    "dyadwatch_dyads_records_consumed", "Records of the dyads topic read by the aggregation stage", registry=REGISTRY
+)
+RECORDS_PRODUCED = Counter(
+    "dyadwatch_records_produced", "Records the worker wrote (outputs, dyads, changelogs)", registry=REGISTRY
+)
 WINDOW_UPDATES = Counter("dyadwatch_window_updates", "Window aggregates published", registry=REGISTRY)
 WINDOWS_CLOSED = Counter("dyadwatch_windows_closed", "Windows closed and published as final", registry=REGISTRY)
 DUPLICATES = Counter("dyadwatch_duplicates_ignored", "Dyad scores already counted (redeliveries)", registry=REGISTRY)

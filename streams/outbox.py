@@ -17,6 +17,7 @@ import logging
 from typing import Any
 
 from dyadwatch.streams.faust_internals import expedite
+from dyadwatch.streams.metrics import RECORDS_PRODUCED
 
 log = logging.getLogger("dyadwatch")
 
@@ -30,6 +31,7 @@ class Outbox:
     def put(self, topic: str, key: bytes | None, value: bytes | None, partition: int | None = None) -> None:
         """Queue one encoded record (value None is a tombstone); `drain` sends it."""
         self.queue.append((topic, key, value, partition))
+        RECORDS_PRODUCED.inc()
 
     def changelog(self, table: Any, partition: int, key: Any, value: Any) -> None:
         """Queue a table's changelog record, serialized with the table's own key and value serializers, as Faust's
