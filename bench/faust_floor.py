@@ -167,7 +167,7 @@ def article_costs(count: int = 1000) -> tuple[float, float]:
     scores = 0
     for item in items:
         scores += sum(1 for dyad in analyzer.analyze(decode_article(orjson.dumps(item)))["dyads"] if dyad["sentences"])
-    return 1 + scores / len(items), 1 / max(offline_tag_rate(items) for _ in range(3))
+    return 1 + scores / len(items), 1 / max(offline_tag_rate(items)[0] for _ in range(3))
 
 
 def main() -> None:
