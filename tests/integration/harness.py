@@ -14,6 +14,7 @@ from pathlib import Path
 import orjson
 from kafka import KafkaProducer
 
+from dyadwatch.processors.instants import epoch_of
 from dyadwatch.streams.broker import free_port
 from dyadwatch.streams.kafka_io import connect, ensure_topics, group_lag, read_to_end
 from dyadwatch.streams.settings import Settings
@@ -167,3 +168,20 @@ class Pipeline:
             return unchanged >= rounds_needed
 
         wait_until(quiet, timeout, "window output to settle", interval=2.0)
+        wait_until(self.due_windows_closed, timeout, "every window the input has passed to be closed", interval=2.0)
+
+    def due_windows_closed(self) -> bool:
+        """Whether every window the input's own progress has passed is published final. The watermark is the least,
+        over the input partitions, of the latest arrival of an article that came out tagged; windows whose end plus
+        the lateness lies a minute or more before it must be closed, whenever the worker got to them. True when some
+        input partition has no tagged article (it holds every window open)."""
+        tagged = {record.key for record in self.read("mentions", idle=1.0)}
+        latest: dict[int, float] = {}
+        for record in self.read("articles", idle=1.0):
+            if record.key in tagged:
+                latest[record.partition] = max(latest.get(record.partition, 0.0), record.timestamp / 1000)
+        if len(latest) < self.settings.partitions:
+            return True
+        passed = min(latest.values()) - 60
+        return all(window["final"] for window in self.final_windows().values()
+                   if epoch_of(window["window_end"]) + self.settings.lateness < passed)  # fmt: skip
