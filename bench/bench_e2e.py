@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "samples"))
 
 from generate_feed import generate  # noqa: E402
+from soak import cpu_seconds  # noqa: E402  (bench/ is on the path when a bench script runs)
 
 from dyadwatch.processors.analysis import default_analyzer  # noqa: E402
 from dyadwatch.processors.article import decode_article  # noqa: E402
@@ -112,12 +113,6 @@ class Run:
 
     def records(self, name: str) -> list:
         return read_to_end(self.settings, name, timeout=600)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (from /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def counter(port: int, name: str) -> float:

@@ -37,13 +37,18 @@ class SkippedRecord(ValueError):
         self.reason = reason
 
 
-_NUMBER = (int, float)
-# The fields a reader needs, with the types they must have: the required keys of the definitions above.
-_REQUIRED: dict[str, dict[str, tuple[type, ...]]] = {
-    "score": {name: _NUMBER if hint is float else (hint,) for name, hint in get_type_hints(DyadScore).items()
-              if name in DyadScore.__required_keys__ and hint in (str, int, float)},
-    "watermark": {"watermark": _NUMBER, "source_partition": (int,)},
-}  # fmt: skip
+def _required(definition: Any) -> dict[str, tuple[type, ...]]:
+    """The fields a reader needs, with the types they may have: the definition's required keys (a float may be
+    written as an int)."""
+    hints = get_type_hints(definition)  # in declaration order: a bad value gets the same reason every run
+    return {
+        name: (int, float) if hint is float else (hint,)
+        for name, hint in hints.items()
+        if name in definition.__required_keys__
+    }
+
+
+_REQUIRED = {"score": _required(DyadScore), "watermark": _required(Watermark)}
 
 
 def read(raw: bytes) -> DyadScore | Watermark:

@@ -31,7 +31,6 @@ class Outbox:
     def put(self, topic: str, key: bytes | None, value: bytes | None, partition: int | None = None) -> None:
         """Queue one encoded record (value None is a tombstone); `drain` sends it."""
         self.queue.append((topic, key, value, partition))
-        RECORDS_PRODUCED.inc()
 
     def changelog(self, table: Any, partition: int, key: Any, value: Any) -> None:
         """Queue a table's changelog record, serialized with the table's own key and value serializers, as Faust's
@@ -50,6 +49,7 @@ class Outbox:
             send = self.app.producer.send
             while self.queue:
                 batch, self.queue = self.queue, []
+                RECORDS_PRODUCED.inc(len(batch))  # once per batch: drain is on every record's path
                 for topic, key, value, partition in batch:
                     delivery = await send(topic, key, value, partition, None, None)
                     delivery.add_done_callback(_report_failure)
