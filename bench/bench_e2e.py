@@ -43,6 +43,7 @@ from dyadwatch.processors.analysis import default_analyzer  # noqa: E402
 from dyadwatch.processors.article import decode_article  # noqa: E402
 from dyadwatch.processors.instants import epoch_of  # noqa: E402
 from dyadwatch.processors.windows import window_key  # noqa: E402
+from dyadwatch.streams import dyad_records  # noqa: E402
 from dyadwatch.streams.broker import EmbeddedBroker, free_port  # noqa: E402
 from dyadwatch.streams.kafka_io import ensure_topics, group_lag, producer, read_to_end  # noqa: E402
 from dyadwatch.streams.settings import Settings  # noqa: E402
@@ -170,10 +171,8 @@ def latency(broker: str, workdir: Path, rate: float, seconds: float, items: list
             updates.setdefault(window["key"], []).append((window["articles"], record.timestamp / 1000))
         counted: dict[str, set[str]] = {}
         seen: dict[str, float] = {}  # article id -> when its last pair's window counted it
-        for record in run.records("dyads"):  # in partition and offset order
-            score = orjson.loads(record.value)
-            if "pair" not in score:
-                continue
+        scores = [score for record in run.records("dyads") for score in dyad_records.read(record.value)["scores"]]
+        for score in scores:  # in partition and offset order
             published = epoch_of(score["published_at"])
             key = window_key(score["pair"], 3600, int(published - published % 3600))
             ids = counted.setdefault(key, set())

@@ -22,7 +22,7 @@ class MentionsV1(TypedDict):
 
 
 class DyadScore(TypedDict):
-    """<prefix>.dyads, a pair's score in one article (schemas/dyad.v1.json, first branch)."""
+    """A pair's score in one article: an item of DyadsV2 (schemas/dyad.v2.json, $defs/score)."""
 
     pair: str
     a: str
@@ -36,15 +36,30 @@ class DyadScore(TypedDict):
     evidence: NotRequired[str]
     a_to_b: NotRequired[float | None]
     b_to_a: NotRequired[float | None]
-    versions: NotRequired[dict[str, str]]
 
 
 class Watermark(TypedDict):
-    """<prefix>.dyads, how far an input partition has got (schemas/dyad.v1.json, second branch)."""
+    """How far an input partition has got: an item of DyadsV2 (schemas/dyad.v2.json, $defs/watermark), and a whole
+    dyad.v1 value."""
 
     watermark: float
     source_partition: int
     idle: NotRequired[bool]
+
+
+class DyadsV2(TypedDict):
+    """<prefix>.dyads (schemas/dyad.v2.json): a batch's scores for one partition, then watermarks."""
+
+    scores: list[DyadScore]
+    watermarks: list[Watermark]
+    versions: NotRequired[dict[str, str]]
+
+
+class DyadScoreV1(DyadScore):
+    """<prefix>.dyads as workers before dyad.v2 wrote it (schemas/dyad.v1.json, first branch): still read, for
+    rolling upgrades."""
+
+    versions: NotRequired[dict[str, str]]
 
 
 class WindowV1(TypedDict):
@@ -117,8 +132,12 @@ class DeadLetterV1(TypedDict):
 # schema name -> its definition(s); a schema with `oneOf` has one per branch, in order
 CONTRACTS: dict[str, tuple[type, ...]] = {
     "mentions.v1": (MentionsV1,),
-    "dyad.v1": (DyadScore, Watermark),
+    "dyad.v2": (DyadsV2,),
+    "dyad.v1": (DyadScoreV1, Watermark),  # read, no longer written
     "window.v1": (WindowV1,),
     "alert.v1": (AlertV1,),
     "dead-letter.v1": (DeadLetterV1,),
 }
+
+# (schema name, $defs entry) -> the definition of the items it describes
+ITEMS: dict[tuple[str, str], type] = {("dyad.v2", "score"): DyadScore, ("dyad.v2", "watermark"): Watermark}

@@ -46,16 +46,26 @@ class AggregationStage:
         self.next_close: dict[int, float] = {}  # partition -> when (watermark) its first window may close
         self.closing_due: set[int] = set()  # partitions whose watermark has passed the end of a window
         self.closing = asyncio.Lock()
+        # pair|window -> (partition, baseline state) changed in this close pass: saved once at its end, however many
+        # of the pair's windows it closed
+        self.baseline_updates: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.now: dict[int, float] = {}  # partition -> its watermark, as last computed from the clocks
+        self.keys: dict[tuple[int, int], tuple[str, str]] = {}
         self.last_close = time.monotonic()
 
     async def handle(self, event: Any, more_queued: bool) -> None:
-        """One dyads record: counted into its windows (or skipped with a reason), then published, saved and closed
-        as due."""
+        """One dyads record: its scores counted into their windows and its watermarks applied (or the record skipped
+        with a reason), then published, saved and closed as due."""
         partition = event.message.partition
         metrics.DYADS_RECORDS_CONSUMED.inc()
         try:
             started = time.perf_counter()
-            self.add(partition, dyad_records.read(event.value))
+            batch = dyad_records.read(event.value)
+            versions = batch.get("versions")
+            for value in batch["scores"]:
+                self.add(partition, value, versions)
+            for mark in batch["watermarks"]:
+                self.add(partition, mark)
             metrics.AGGREGATE_SECONDS.observe(time.perf_counter() - started)
         except dyad_records.SkippedRecord as exc:  # not written by a worker: nothing to count
             metrics.INTERNAL_RECORDS_SKIPPED.labels("dyads", exc.reason).inc()
@@ -78,19 +88,26 @@ class AggregationStage:
         await self.outbox.drain()
         await self.close_due()
 
-    def add(self, partition: int, value: Mapping[str, Any]) -> None:
+    def add(self, partition: int, value: Mapping[str, Any], versions: dict[str, str] | None = None) -> None:
+        """A score (counted, with the versions of its batch) or a watermark: either moves its input partition's
+        clock."""
         arrival = value.get("watermark", value.get("arrived_at", 0.0))
-        source = value["source_partition"]
-        self.state.advance(f"{partition}:{source}", partition, arrival)
-        self.state.set_clock(f"{partition}:{source}:idle", partition, 1.0 if value.get("idle") else 0.0)
-        now = self.stream_time(partition)
+        progress_key, idle_key = self.clock_keys(partition, value["source_partition"])
+        before = self.state.clock_of(progress_key)
+        moved = self.state.advance(progress_key, partition, arrival)
+        flipped = self.state.set_clock(idle_key, partition, 1.0 if value.get("idle") else 0.0)
+        now = self.now.get(partition)
+        if now is None or flipped or (moved and (before <= now or value.get("idle"))):
+            # an input partition that was ahead of the watermark cannot move it by moving further, unless every
+            # input partition is idle (then the watermark is the most progress of any)
+            now = self.now[partition] = self.stream_time(partition)
         if "pair" in value:
-            self.count(partition, value, now)
+            self.count(partition, value, now, versions)
         if now > self.next_close.get(partition, float("inf")):
             self.closing_due.add(partition)
             self.checkpoint.no_window_due.clear()
 
-    def count(self, partition: int, score: Mapping[str, Any], now: float) -> None:
+    def count(self, partition: int, score: Mapping[str, Any], now: float, versions: dict[str, str] | None) -> None:
         index = self.windows_of(partition)
         published = epoch_of(score["published_at"])
         lateness = self.settings.lateness
@@ -102,7 +119,7 @@ class AggregationStage:
             aggregate = self.state.get(key) or WindowAggregate(score["pair"], size, start)
             if not aggregate.add(score["article_id"], score["sentiment"], score["sentences"], published,
                                  score["arrived_at"], score.get("evidence", ""), score.get("a_to_b"),
-                                 score.get("b_to_a"), score.get("versions")):  # fmt: skip
+                                 score.get("b_to_a"), versions):  # fmt: skip
                 metrics.DUPLICATES.inc()
                 continue  # already counted: a duplicate or a redelivery
             self.state.changed(key, partition, aggregate)
@@ -118,6 +135,13 @@ class AggregationStage:
         now = watermark(progress, idle, self.state.clock_of(key))
         self.state.advance(key, partition, now)
         return now
+
+    def clock_keys(self, partition: int, source: int) -> tuple[str, str]:
+        """The clocks-table keys of an input partition's progress and idle flag, as seen by a dyads partition."""
+        keys = self.keys.get((partition, source))
+        if keys is None:
+            keys = self.keys[(partition, source)] = (f"{partition}:{source}", f"{partition}:{source}:idle")
+        return keys
 
     def windows_of(self, partition: int) -> dict[str, int]:
         index = self.open_windows.get(partition)
@@ -151,6 +175,9 @@ class AggregationStage:
             self.closing_due.clear()
             for partition in partitions:
                 await self.close_windows(partition, self.state.clock_of(f"{partition}:watermark"))
+            for key, (partition, baseline) in self.baseline_updates.items():
+                self.state.put(self.baselines, partition, key, baseline)
+            self.baseline_updates.clear()
             await self.outbox.drain()
             if not self.closing_due:
                 self.checkpoint.no_window_due.set()
@@ -173,9 +200,10 @@ class AggregationStage:
     async def check_shift(self, partition: int, final: WindowV1, movers: list[dict[str, Any]]) -> None:
         """Compare a closed window with its pair's baseline; publish an alert when the tone shifted."""
         baseline_key = f"{final['pair']}|{final['window']}"
-        baseline = Baseline.from_state(self.baselines.get(baseline_key))
+        pending = self.baseline_updates.get(baseline_key)
+        baseline = Baseline.from_state(self.baselines.get(baseline_key) if pending is None else pending[1])
         shift, z = observe({**final, "movers": movers}, baseline, self.shift_rules)
-        self.state.put(self.baselines, partition, baseline_key, baseline.to_state())
+        self.baseline_updates[baseline_key] = (partition, baseline.to_state())
         self.pair_gauges.shift(final["pair"], final["window"], z)
         if shift is not None:
             metrics.ALERTS.labels(shift.direction).inc()
@@ -187,6 +215,7 @@ class AggregationStage:
         """After a revoke: the window index is rebuilt from the table for whatever partitions come back; records
         that made windows due are not acked, so their partitions' next owners reread them."""
         self.open_windows.clear()
+        self.now.clear()
         self.state.forget()
         self.next_close.clear()
         self.closing_due.clear()

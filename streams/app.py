@@ -1,7 +1,8 @@
 """The Faust app: articles → tag → mentions + dyad scores (repartitioned by pair) → event-time window aggregates.
 
     articles ──tag_articles──▶ mentions            (key: article id)          streams/tagging.py
-        │                  └─▶ dyads               (key: pair, so one pair's windows live on one partition)
+        │                  └─▶ dyads               (a batch's scores, one record per partition their pairs hash to,
+        │                                           so one pair's windows live on one partition)
         └─(bad input)─────────▶ articles.dlq                                   streams/dead_letters.py
     dyads ───aggregate_dyads─▶ dyads.windows       (key: pair|window|window_start, latest value wins)
                            └─▶ alerts              (a closed window whose tone shifted)   streams/aggregation.py
@@ -100,8 +101,10 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.agent(topics.articles)
     async def tag_articles(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            await tagging.handle(event)
+        articles: Any = cast(faust.Stream, stream).noack()  # acked by the stage, once its batch is handed over
+        tagging.stream = articles
+        async for event in articles.events():
+            await tagging.handle(event, more_queued=not articles.channel.queue.empty())
 
     @app.timer(interval=settings.watermark_interval)
     async def announce_watermarks() -> None:
@@ -133,7 +136,7 @@ def create_app(settings: Settings) -> faust.App:
     async def forget_unsaved(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
         metrics.REBALANCES.inc()
         aggregation.forget()
-        tagging.progress.forget()
+        tagging.forget()
 
     add_worker_plumbing(app, settings, gazetteer)
     return app

@@ -27,6 +27,7 @@ class Outbox:
         self.app = app  # its producer is created when the worker starts
         self.queue: list[tuple[str, bytes | None, bytes | None, int | None]] = []
         self.draining = asyncio.Lock()
+        self.sending: set[asyncio.Future] = set()  # send_soon's waits, held until done
 
     def put(self, topic: str, key: bytes | None, value: bytes | None, partition: int | None = None) -> None:
         """Queue one encoded record (value None is a tombstone); `drain` sends it."""
@@ -53,6 +54,16 @@ class Outbox:
                 for topic, key, value, partition in batch:
                     delivery = await send(topic, key, value, partition, None, None)
                     delivery.add_done_callback(_report_failure)
+
+    def send_soon(self) -> None:
+        """Close the producer's open batches and wake its sender, without waiting for delivery: records drained so
+        far leave now instead of after their linger time (DYADWATCH_PRODUCER_LINGER). For the end of a tagging
+        batch, whose scores the aggregation waits for; at full speed batches are large and this is rare."""
+        send_now = expedite(self.app.producer)
+        if send_now is not None:
+            task = asyncio.ensure_future(send_now())
+            self.sending.add(task)
+            task.add_done_callback(self.sending.discard)
 
     async def flush(self) -> None:
         """Drain, then wait until the broker has every record sent so far (this outbox's and Faust's).

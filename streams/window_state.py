@@ -79,16 +79,17 @@ class WindowState:
             value = self.clock[key] = self.clocks[key]
         return value
 
-    def advance(self, key: str, partition: int, arrival: float) -> None:
-        """Move a clock forward (never back)."""
-        if arrival > self.clock_of(key):
-            self.set_clock(key, partition, arrival)
+    def advance(self, key: str, partition: int, arrival: float) -> bool:
+        """Move a clock forward (never back); whether it moved."""
+        return arrival > self.clock_of(key) and self.set_clock(key, partition, arrival)
 
-    def set_clock(self, key: str, partition: int, value: float) -> None:
-        """Set a clocks-table entry whichever way it moves (an idle flag, for one)."""
-        if value != self.clock_of(key):
-            self.clock[key] = value
-            self.unsaved_clocks[key] = partition
+    def set_clock(self, key: str, partition: int, value: float) -> bool:
+        """Set a clocks-table entry whichever way it moves (an idle flag, for one); whether it changed."""
+        if value == self.clock_of(key):
+            return False
+        self.clock[key] = value
+        self.unsaved_clocks[key] = partition
+        return True
 
     def get(self, key: str) -> WindowAggregate | None:
         entry = self.live.get(key)

@@ -14,8 +14,6 @@ from jsonschema import Draft202012Validator
 
 from dyadwatch.streams import metrics
 from dyadwatch.streams.dead_letters import CONFIRMED_BYTES, DeadLetters, size_of
-from dyadwatch.streams.dyad_records import SkippedRecord
-from dyadwatch.streams.dyad_records import read as read_dyads_value
 from dyadwatch.streams.settings import Settings
 from tests.conftest import ROOT
 
@@ -96,33 +94,3 @@ def test_the_largest_dead_letter_fits_a_record():
     assert len(value) <= size_of(settings.dead_letter_original_bytes) <= settings.max_record_bytes
     with pytest.raises(ValueError, match="DEAD_LETTER_ORIGINAL_BYTES"):
         Settings.from_env({"DYADWATCH_DEAD_LETTER_ORIGINAL_BYTES": str(settings.max_record_bytes)})
-
-
-@pytest.mark.parametrize(
-    ("raw", "reason"),
-    [
-        (b"{broken", "invalid_json"),
-        (b"[1, 2]", "not_an_object"),
-        (b'{"watermark": 5}', "missing_field"),
-        (b'{"watermark": "soon", "source_partition": 0}', "wrong_type"),
-        (b'{"pair": "IND-PAK", "source_partition": 0}', "missing_field"),
-        (
-            b'{"pair": "IND-PAK", "a": "IND", "b": "PAK", "sentiment": "bad", "sentences": 1, '
-            b'"published_at": "2026-11-01T00:00:00Z", "article_id": "a", "arrived_at": 1.0, "source_partition": 0}',
-            "wrong_type",
-        ),
-        (b'{"watermark": 5, "source_partition": true}', "wrong_type"),
-    ],
-)
-def test_unreadable_dyads_values_are_skipped_with_a_reason(raw, reason):
-    with pytest.raises(SkippedRecord) as caught:
-        read_dyads_value(raw)
-    assert caught.value.reason == reason and reason in metrics.INTERNAL_REASONS
-
-
-def test_a_dyads_score_and_a_watermark_are_read():
-    assert read_dyads_value(b'{"watermark": 5, "source_partition": 1, "idle": true}')["idle"] is True
-    score = {"pair": "IND-PAK", "a": "IND", "b": "PAK", "sentiment": -0.5, "sentences": 1,
-             "published_at": "2026-11-01T00:00:00Z", "article_id": "a", "arrived_at": 1.0,
-             "source_partition": 0}  # fmt: skip
-    assert read_dyads_value(orjson.dumps(score)) == score

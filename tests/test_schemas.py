@@ -16,14 +16,14 @@ from jsonschema import Draft202012Validator
 from dyadwatch.processors.limits import TextLimits
 from dyadwatch.processors.windows import WindowAggregate
 from dyadwatch.schemas import load_schema
-from dyadwatch.schemas.contracts import CONTRACTS
+from dyadwatch.schemas.contracts import CONTRACTS, ITEMS
 from dyadwatch.streams import dyad_records
 from dyadwatch.streams.dead_letters import Origin, dead_letter, minimal
 from dyadwatch.streams.live_gazetteer import LiveGazetteer
 from dyadwatch.streams.settings import Settings
 from dyadwatch.streams.tagging import TaggingStage
 from tests.conftest import ROOT, make_article
-from tests.test_stages import FakeOutbox, FakeTopic, stage
+from tests.test_stages import FakeOutbox, FakeStream, FakeTopic, stage
 
 NAMES = sorted(path.name.removesuffix(".json") for path in (ROOT / "schemas").glob("*.json"))
 
@@ -39,20 +39,23 @@ def test_every_schema_is_valid_json_schema(name):
 
 @pytest.fixture(scope="module")
 def tagged() -> list[tuple[str, dict]]:
-    """(topic, value) of what the tagging stage queues for two articles."""
+    """(topic, value) of what the tagging stage queues for two articles: their batch, a progress announcement and an
+    idle one."""
     settings = Settings(partitions=2)
     gazetteer = LiveGazetteer(settings, TextLimits(), "test")
     outbox = FakeOutbox([])
     topics = SimpleNamespace(**{name: FakeTopic(name) for name in ("articles", "mentions", "dyads")})
     tagging = TaggingStage(settings, gazetteer, outbox, None, topics)  # type: ignore[arg-type]
+    tagging.stream = FakeStream([])
     for index, body in enumerate(["India and Pakistan signed a water accord; Turkey praised both.",
                                   "Brazil condemned Argentina over the border clash. " * 1100]):  # fmt: skip
         article = make_article(body, "2026-11-02T09:00:00Z", title="Talks", id=f"a{index}")
         analysed = gazetteer.analyzer.analyze(article)
         tagging.publish(article, analysed, 1_793_610_000.0, index)
+    asyncio.run(tagging.flush())
     tagging.announce_progress()
-    outbox.put("dyads", None, orjson.dumps(dyad_records.watermark(1_793_610_000.0, 1, idle=True)), 0)
-    return [(topic, value) for topic, _, value in outbox.records]
+    tagging._announce([dyad_records.watermark(1_793_610_000.0, 1, idle=True)])
+    return [(topic, value) for topic, _, value, _ in outbox.records]
 
 
 def test_mentions_records_validate(tagged):
@@ -64,10 +67,11 @@ def test_mentions_records_validate(tagged):
 
 def test_every_kind_of_dyads_record_validates(tagged):
     dyads = [value for topic, value in tagged if topic == "dyads"]
-    kinds = {("score" if "pair" in v else "idle" if v.get("idle") else "watermark") for v in dyads}
-    assert kinds == {"score", "watermark", "idle"}
+    kinds = {("scores" if v["scores"] else "idle" if v["watermarks"][0].get("idle") else "watermarks") for v in dyads}
+    assert kinds == {"scores", "watermarks", "idle"}
+    assert {s["pair"] for v in dyads for s in v["scores"]} >= {"IND-PAK", "ARG-BRA"}
     for value in dyads:
-        validator("dyad.v1").validate(value)
+        validator("dyad.v2").validate(value)
         assert dyad_records.read(orjson.dumps(value)) == value  # what is written is what the reader accepts
 
 
@@ -81,9 +85,16 @@ def test_each_topic_has_one_typed_definition_and_it_is_the_schema(name):
         assert definition.__required_keys__ == set(branch["required"]), definition.__name__
 
 
+@pytest.mark.parametrize(("name", "entry"), sorted(ITEMS))
+def test_each_item_definition_is_the_schemas(name, entry):
+    definition, described = ITEMS[(name, entry)], load_schema(name)["$defs"][entry]
+    assert set(definition.__annotations__) == set(described["properties"]), definition.__name__
+    assert definition.__required_keys__ == set(described["required"]), definition.__name__
+
+
 def test_every_output_topic_has_a_contract():
-    outputs = {"mentions.v1", "dyad.v1", "window.v1", "alert.v1", "dead-letter.v1"}  # article/gazetteer: inputs
-    assert set(CONTRACTS) == outputs
+    written = {"mentions.v1", "dyad.v2", "window.v1", "alert.v1", "dead-letter.v1"}  # article/gazetteer: inputs
+    assert set(CONTRACTS) == written | {"dyad.v1"}  # dyad.v1: read from older workers, no longer written
 
 
 def test_window_updates_and_finals_validate():

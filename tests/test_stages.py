@@ -37,7 +37,7 @@ class FakeOutbox:
         self.log, self.records = log, []
 
     def put(self, topic: str, key: bytes | None, value: bytes | None, partition: int | None = None) -> None:
-        self.records.append((topic, key, None if value is None else orjson.loads(value)))
+        self.records.append((topic, key, None if value is None else orjson.loads(value), partition))
 
     def changelog(self, table: Any, partition: int, key: Any, value: Any) -> None:
         self.log.append(("changelog", table.name, key))
@@ -47,6 +47,9 @@ class FakeOutbox:
 
     async def flush(self) -> None:
         self.log.append(("flush",))
+
+    def send_soon(self) -> None:
+        pass
 
 
 class FakeStream:
@@ -78,7 +81,10 @@ def stage(log: list) -> tuple[AggregationStage, FakeOutbox]:
     return aggregation, outbox
 
 
-def event(offset: int, value: dict) -> Any:
+def event(offset: int, value: dict, v1: bool = False) -> Any:
+    """A dyads record holding one score or one watermark, as dyad.v2 writes it (or as dyad.v1 did)."""
+    if not v1:
+        value = {"scores": [value], "watermarks": []} if "pair" in value else {"scores": [], "watermarks": [value]}
     return SimpleNamespace(message=SimpleNamespace(partition=0, offset=offset), value=orjson.dumps(value))
 
 
@@ -89,7 +95,7 @@ def score(article: str, published: float, arrived: float, sentiment: float = 0.5
 
 
 def windows_sent(outbox: FakeOutbox) -> list[dict]:
-    return [value for topic, _, value in outbox.records if topic == "windows"]
+    return [value for topic, _, value, _ in outbox.records if topic == "windows"]
 
 
 def test_a_window_closes_once_the_watermark_passes_its_end_and_counts_each_article_once():
@@ -147,3 +153,59 @@ def test_a_revoke_forgets_what_was_not_saved_and_lets_acks_through():
     aggregation = asyncio.run(run())
     assert aggregation.checkpoint.no_window_due.is_set() and not aggregation.closing_due
     assert not aggregation.open_windows and not aggregation.state.pending
+
+
+def test_one_record_of_several_scores_and_a_watermark_counts_as_its_records_did_one_by_one():
+    async def run(events: list) -> list[dict]:
+        aggregation, outbox = stage([])
+        for item in events:
+            await aggregation.handle(item, more_queued=False)
+        return [w for w in windows_sent(outbox) if w["final"]]
+
+    scores = [score("a1", T0 + 10, T0 + 20, 0.5), score("a2", T0 + 30, T0 + 40, -0.1), score("a1", T0 + 10, T0 + 20)]
+    mark = {"watermark": T0 + HOUR + 1, "source_partition": 0}
+    batched = {"scores": scores, "watermarks": [mark], "versions": {"code": "x"}}
+    one = SimpleNamespace(message=SimpleNamespace(partition=0, offset=0), value=orjson.dumps(batched))
+    finals = asyncio.run(run([one]))
+    assert len(finals) == 1 and finals[0]["articles"] == 2 and finals[0]["versions"] == {"code": "x"}
+    for v1 in (False, True):  # the same, one record each, as dyad.v2 and as workers before it wrote them
+        singles = [event(offset, value, v1) for offset, value in enumerate([*scores, mark])]
+        assert [{**w, "versions": {}} for w in asyncio.run(run(singles))] == [{**finals[0], "versions": {}}]
+
+
+def test_the_tagging_stage_sends_a_batch_per_partition_and_acks_its_records_after():
+    from dyadwatch.processors.limits import TextLimits
+    from dyadwatch.streams.dyad_records import partition_of
+    from dyadwatch.streams.live_gazetteer import LiveGazetteer
+    from dyadwatch.streams.tagging import TaggingStage
+
+    settings = Settings(partitions=4)
+    log: list = []
+    outbox = FakeOutbox(log)
+    topics = SimpleNamespace(**{name: FakeTopic(name) for name in ("articles", "mentions", "dyads")})
+    tagging = TaggingStage(settings, LiveGazetteer(settings, TextLimits(), "test"), outbox, None, topics)  # type: ignore[arg-type]
+    tagging.stream = FakeStream(log)
+    bodies = ["India and Pakistan signed a water accord.", "Brazil condemned Argentina over the border clash.",
+              "China and the United States resumed trade talks; Japan welcomed the move."]  # fmt: skip
+
+    def article(offset: int, body: str) -> Any:
+        raw = orjson.dumps({"id": f"a{offset}", "body": body, "published_at": format_epoch(T0), "language": "en"})
+        return SimpleNamespace(message=SimpleNamespace(partition=offset % 2, offset=offset, timestamp=T0 + offset),
+                               value=raw)  # fmt: skip
+
+    async def run() -> None:
+        for offset, body in enumerate(bodies):
+            await tagging.handle(article(offset, body), more_queued=offset < len(bodies) - 1)
+            if offset < len(bodies) - 1:
+                assert not [r for r in outbox.records if r[0] == "dyads"] and not log  # held until the batch ends
+
+    asyncio.run(run())
+    dyads = [(partition, value) for topic, _, value, partition in outbox.records if topic == "dyads"]
+    pairs = {s["pair"] for _, value in dyads for s in value["scores"]}
+    assert pairs >= {"IND-PAK", "ARG-BRA", "CHN-USA"}
+    assert sorted(p for p, _ in dyads) == sorted({partition_of(pair, 4) for pair in pairs})  # one record each
+    for partition, value in dyads:
+        assert {partition_of(s["pair"], 4) for s in value["scores"]} == {partition}
+        assert value["watermarks"] == [{"watermark": T0 + 2, "source_partition": 0},
+                                       {"watermark": T0 + 1, "source_partition": 1}]  # fmt: skip
+    assert log == [("ack", 0), ("ack", 1), ("ack", 2)]

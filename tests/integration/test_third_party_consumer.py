@@ -19,7 +19,7 @@ confluent_kafka = pytest.importorskip("confluent_kafka")
 
 SCHEMAS = {  # topic (without the prefix) -> the schema of its values
     "mentions": "mentions.v1.json",
-    "dyads": "dyad.v1.json",
+    "dyads": "dyad.v2.json",
     "dyads.windows": "window.v1.json",
     "alerts": "alert.v1.json",
     "articles.dlq": "dead-letter.v1.json",
