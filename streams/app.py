@@ -62,6 +62,7 @@ def faust_app(settings: Settings) -> faust.App:
     faust_internals.check_versions()
     faust_internals.tune_fetch_wait(settings.fetch_max_wait_ms)
     faust_internals.install_fast_delivery()
+    faust_internals.install_fast_partitioner()
     return faust.App(
         settings.app_id,
         broker=settings.faust_broker,

@@ -9,9 +9,9 @@ from functools import lru_cache
 from typing import Any, get_type_hints
 
 import orjson
-from kafka.partitioner.default import murmur2
 
 from dyadwatch.schemas.contracts import DyadScore, DyadsV2, MentionsV1, Watermark
+from dyadwatch.streams.partitioning import partition_for
 
 
 def score(dyad: dict[str, Any], mentions: MentionsV1, arrived_at: float, source_partition: int) -> DyadScore:
@@ -37,7 +37,7 @@ def watermark(arrival: float, source_partition: int, idle: bool = False) -> Wate
 def partition_of(pair: str, partitions: int) -> int:
     """The dyads partition of a pair: where Kafka's default partitioner puts the key `pair` (and so where dyad.v1
     workers put it: a pair's windows stay on their partition across the upgrade)."""
-    return (murmur2(pair.encode()) & 0x7FFFFFFF) % partitions
+    return partition_for(pair.encode(), partitions)
 
 
 def encode(scores: list[bytes], watermarks: list[Watermark], versions: dict[str, str] | None) -> bytes:

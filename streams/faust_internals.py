@@ -19,6 +19,7 @@ mode's `wait_first`, 4.9-5.6 ms with the deliveries run inline.
 2. `tune_fetch_wait`: faust-streaming hard-codes fetch_max_wait_ms=1500 for its consumers.
 3. `read_offset`, `committed_offset`: Faust's own records of a partition's positions.
 4. `expedite`: aiokafka's MessageAccumulator.flush_for_commit, to send open batches now.
+5. `install_fast_partitioner`: aiokafka's default partitioner hashes keys with streams/partitioning.py's murmur2.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from typing import Any
 from faust.transport.consumer import Consumer
 from mode.services import Service, WaitResults
 from packaging.specifiers import SpecifierSet
+
+from dyadwatch.streams import partitioning
 
 # The versions these internals were tested with; pyproject.toml pins the same ranges.
 TESTED = {
@@ -99,6 +102,14 @@ def install_fast_delivery() -> None:
     `Service.wait` on an event (waiting for flow to resume), takes mode's race unchanged: only a coroutine is run
     inline. Idempotent."""
     Consumer.wait_first = fast_wait_first  # type: ignore[method-assign, assignment]
+
+
+def install_fast_partitioner() -> None:
+    """aiokafka's DefaultPartitioner looks up `murmur2` in its module at each call: point it at the C one (the same
+    hash, so every key keeps its partition)."""
+    import aiokafka.partitioner
+
+    aiokafka.partitioner.murmur2 = partitioning.murmur2  # type: ignore[assignment]
 
 
 def check_versions(tested: dict[str, str] = TESTED) -> None:
