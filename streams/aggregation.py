@@ -29,6 +29,10 @@ from dyadwatch.streams.window_state import WindowState
 
 log = logging.getLogger("dyadwatch")
 MAX_UNSAVED = 5000  # dyads records held unacked until their windows are saved, at most
+# Changed windows published as soon as nothing more is queued, up to this many: a trickle changes a few windows at a
+# time and keeps its latency; at high rates (a full tagging batch changes about a thousand) they wait for the next
+# commit interval, and a window changed by several batches meanwhile is published once.
+PUBLISH_AT_ONCE = 500
 
 
 class AggregationStage:
@@ -74,12 +78,22 @@ class AggregationStage:
             metrics.INTERNAL_RECORDS_SKIPPED.labels("dyads", "internal_error").inc()
             log.exception("aggregation failed at %s/%s", partition, event.message.offset)
         self.state.pending.append(event)
-        if not more_queued or len(self.state.unpublished) >= self.state.publish_every:
+        if self.publish_due(more_queued):
             self.publish()
         if self.state.due() or len(self.state.pending) >= MAX_UNSAVED:
             self.checkpoint.save()
         await self.outbox.drain()
         await self.close_due()
+
+    def publish_due(self, more_queued: bool) -> bool:
+        """Whether to publish the changed windows now: when nothing more is queued, at once if few changed, else
+        once a commit interval has passed since the last publish (a save publishes too); whenever too many wait."""
+        waiting = len(self.state.unpublished)
+        if waiting >= self.state.publish_every:
+            return True
+        if more_queued:
+            return False
+        return waiting <= PUBLISH_AT_ONCE or time.monotonic() - self.state.last_publish >= self.settings.commit_interval
 
     async def tick(self) -> None:
         """Save (and so ack) the last records of a burst, and close the windows they made due."""
@@ -151,9 +165,10 @@ class AggregationStage:
         return index
 
     def publish(self) -> None:
-        for record in self.state.publish(self._send_window):
-            metrics.WINDOW_UPDATES.inc()
+        records = self.state.publish(self._send_window)
+        for record in records:
             self.pair_gauges.window(record)
+        metrics.WINDOW_UPDATES.inc(len(records))
         metrics.OPEN_WINDOWS.set(sum(len(index) for index in self.open_windows.values()))
 
     def _send_window(self, key: bytes, value: bytes) -> None:

@@ -16,10 +16,14 @@ import asyncio
 import logging
 from typing import Any
 
+import orjson
+from faust.utils import json as faust_json
+
 from dyadwatch.streams.faust_internals import expedite
 from dyadwatch.streams.metrics import RECORDS_PRODUCED
 
 log = logging.getLogger("dyadwatch")
+FAUST_JSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z  # faust.utils.json.dumps's options when orjson is installed
 
 
 class Outbox:
@@ -28,18 +32,30 @@ class Outbox:
         self.queue: list[tuple[str, bytes | None, bytes | None, int | None]] = []
         self.draining = asyncio.Lock()
         self.sending: set[asyncio.Future] = set()  # send_soon's waits, held until done
+        self.changelogs: dict[str, tuple[str, bool]] = {}  # table name -> (changelog topic, encoded here)
 
     def put(self, topic: str, key: bytes | None, value: bytes | None, partition: int | None = None) -> None:
         """Queue one encoded record (value None is a tombstone); `drain` sends it."""
         self.queue.append((topic, key, value, partition))
 
     def changelog(self, table: Any, partition: int, key: Any, value: Any) -> None:
-        """Queue a table's changelog record, serialized with the table's own key and value serializers, as Faust's
-        `table.send_changelog` would; None deletes."""
-        topic = table.changelog_topic
-        key_bytes, _ = topic.prepare_key(key, table.key_serializer)
-        value_bytes = None if value is None else topic.prepare_value(value, table.value_serializer)[0]
-        self.put(topic.get_topic_name(), key_bytes, value_bytes, partition)
+        """Queue a table's changelog record, serialized as Faust's `table.send_changelog` would; None deletes. A
+        JSON table's (all of dyadwatch's) is encoded here as Faust's JSON codec encodes it (orjson, same options),
+        without the codec lookups; any other goes through the table's own serializers."""
+        name, plain_json = self.changelogs.get(table.name) or self._changelog_of(table)
+        if plain_json:
+            key_bytes = orjson.dumps(key, option=FAUST_JSON)
+            value_bytes = None if value is None else orjson.dumps(value, option=FAUST_JSON)
+        else:
+            topic = table.changelog_topic
+            key_bytes = topic.prepare_key(key, table.key_serializer)[0]
+            value_bytes = None if value is None else topic.prepare_value(value, table.value_serializer)[0]
+        self.put(name, key_bytes, value_bytes, partition)
+
+    def _changelog_of(self, table: Any) -> tuple[str, bool]:
+        plain_json = table.key_serializer == table.value_serializer == "json" and faust_json.orjson is orjson
+        found = self.changelogs[table.name] = (table.changelog_topic.get_topic_name(), plain_json)
+        return found
 
     async def drain(self) -> None:
         """Hand every queued record to the producer, in order (one drainer at a time, so two callers cannot

@@ -1,8 +1,9 @@
 """The aggregation agent's state: open windows and stream clocks, held in Faust tables, with writes coalesced.
 
-A dyad score changes its windows in memory. Changed windows are *published* (dyads.windows) once per batch of
-dyads records -- when the agent has nothing more queued, so at a trickle every record is its own batch and
-latency does not change. They are *saved* (table + changelog) at most every `save_interval` seconds, and the
+A dyad score changes its windows in memory. Changed windows are *published* (dyads.windows) when the agent has
+nothing more queued: at once while few windows changed, so at a trickle latency does not change; at most once per
+commit interval while many did, so at high rates a window's updates coalesce (see AggregationStage.publish_due).
+They are *saved* (table + changelog) at most every `save_interval` seconds, and the
 dyads records are acked only after the save, so a commit never gets ahead of the tables. A daily window's
 state lists every article it counted; writing it once a second instead of once per article keeps the
 changelog from growing with the square of the window's size.
@@ -37,7 +38,7 @@ class WindowState:
         clocks: Table,
         save_interval: float,
         changelog: Changelog,
-        publish_every: int = 500,
+        publish_every: int = 20_000,
     ) -> None:
         self.windows = windows  # table key -> aggregate state (+ "partition")
         # "<dyads partition>:<input partition>" -> latest arrival seen; "<dyads partition>:<input partition>:idle" ->
@@ -45,7 +46,8 @@ class WindowState:
         self.clocks = clocks
         self.save_interval = save_interval
         self.changelog = changelog  # how changelog records leave (streams.outbox.Outbox.changelog in the app)
-        self.publish_every = publish_every
+        self.publish_every = publish_every  # changed windows held unpublished, at most
+        self.last_publish = time.monotonic()
         self.live: dict[str, tuple[int, WindowAggregate]] = {}  # changed since the last save
         self.unpublished: set[str] = set()  # changed since the last publish
         self.clock: dict[str, float] = {}  # cache of the clocks table
@@ -120,6 +122,7 @@ class WindowState:
     def publish(self, send: Callable[[bytes, bytes], None]) -> list[WindowV1]:
         """Send the changed windows' records with `send(key, value)` (the same way as closes, so a window's records
         keep their order); returns them."""
+        self.last_publish = time.monotonic()
         records: list[WindowV1] = []
         for key in self.unpublished:
             aggregate = self.live[key][1]

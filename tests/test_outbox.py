@@ -66,6 +66,25 @@ def test_changelog_records_are_encoded_as_faust_encodes_them():
     assert orjson.loads(value) == {"articles": 2, "partition": 5} and tombstone is None
 
 
+def test_changelog_bytes_are_the_bytes_faust_writes_for_every_kind_of_table_value():
+    app = faust.App("outbox-bytes", broker="memory://", store="memory://")
+    tables = [app.Table("dyad_windows", default=None), app.Table("dyad_stream_clock", default=float)]
+    values = [{"pair": "IND-PAK", "sum": -12, "seen": {"a1": 1, "é": 2}, "versions": {}, "mean": 0.125, "x": None,
+               "movers": [{"article_id": "a", "score": -0.5}], "partition": 3}, 1_793_577_600.25, 0.0, 1.0]  # fmt: skip
+    for table in tables:
+        outbox = Outbox(app)
+        for value in values:
+            outbox.changelog(table, 1, "3:watermark", value)
+        topic = table.changelog_topic
+        assert [(key, value) for _, key, value, _ in outbox.queue] == [
+            (
+                topic.prepare_key("3:watermark", table.key_serializer)[0],
+                topic.prepare_value(v, table.value_serializer)[0],
+            )
+            for v in values
+        ]
+
+
 def test_flush_sends_open_batches_at_once_then_waits_for_the_producer():
     calls: list[str] = []
 

@@ -209,3 +209,25 @@ def test_the_tagging_stage_sends_a_batch_per_partition_and_acks_its_records_afte
         assert value["watermarks"] == [{"watermark": T0 + 2, "source_partition": 0},
                                        {"watermark": T0 + 1, "source_partition": 1}]  # fmt: skip
     assert log == [("ack", 0), ("ack", 1), ("ack", 2)]
+
+
+def test_a_trickle_is_published_at_once_and_a_flood_once_per_commit_interval():
+    async def run() -> tuple[int, int, int]:
+        aggregation, outbox = stage([])
+        aggregation.settings = Settings(partitions=1, windows=(HOUR,), lateness=0, commit_interval=60.0)
+        aggregation.state.save_interval = 60.0  # a save publishes too
+        one = {**score("a0", T0 + 10, T0 + 20)}
+        await aggregation.handle(event(0, one), more_queued=False)
+        trickle = len(windows_sent(outbox))
+        flood = [{**score(f"b{i}", T0 + 30, T0 + 40), "pair": f"{chr(65 + i // 26)}{chr(65 + i % 26)}X-ZZZ"}
+                 for i in range(600)]  # fmt: skip
+        record = SimpleNamespace(message=SimpleNamespace(partition=0, offset=1),
+                                 value=orjson.dumps({"scores": flood, "watermarks": []}))  # fmt: skip
+        await aggregation.handle(record, more_queued=False)
+        held = len(windows_sent(outbox)) - trickle
+        aggregation.state.last_publish -= 60.0  # a commit interval later
+        await aggregation.handle(event(2, score("a1", T0 + 50, T0 + 60)), more_queued=False)
+        return trickle, held, len(windows_sent(outbox)) - trickle
+
+    trickle, held, later = asyncio.run(run())
+    assert (trickle, held, later) == (1, 0, 601)  # each window once, however many records changed it meanwhile
