@@ -9,14 +9,15 @@ N records of 600 bytes are pre-loaded into an 8-partition topic; then, each in i
   consumer settings (fetch wait, session timeouts, the inline hand-over of streams/faust_internals.py).
 Both report records/s and the process CPU time per record, from the first record to the last.
 
-An article costs a worker one consumed record for itself and one per dyad score it emits (the dyads topic is read
-back to aggregate windows by pair). The bench tags its stories offline to count those and to time tagging, and
-times aiokafka's producer (`send` per record, as the worker's outbox calls it); then it prints the rate one worker
-could not exceed if consuming, tagging and producing an article's own records were all it did: window updates,
-table changelogs, timers and the broker's share of the cores come on top; and that ceiling as a share of the
-offline tagging rate. Merges faust_us_per_record, faust_vs_aiokafka_per_record, aiokafka_us_per_record,
-aiokafka_send_us_per_record, consumed_records_per_article, worker_ceiling_articles_per_s and worker_ceiling_vs_tag
-into bench/results.json.
+An article costs a worker one consumed record for itself, and its share of the dyads records its batch makes (one
+per partition its pairs hash to; at full speed a batch holds BATCH_ARTICLES articles), which the worker also
+writes, with the article's mentions record. The bench tags its stories offline to count the partitions a full
+batch touches and to time tagging, and times aiokafka's producer (`send` per record, as the worker's outbox calls
+it); then it prints the rate one worker could not exceed if consuming, tagging and producing an article's own
+records were all it did: window updates, table changelogs, timers and the broker's share of the cores come on top;
+and that ceiling as a share of the offline tagging rate. Merges faust_us_per_record, faust_vs_aiokafka_per_record,
+aiokafka_us_per_record, aiokafka_send_us_per_record, consumed_records_per_article, worker_ceiling_articles_per_s and
+worker_ceiling_vs_tag into bench/results.json.
 """
 
 from __future__ import annotations
@@ -155,19 +156,25 @@ def preload(broker: str, count: int) -> None:
 
 
 def article_costs(count: int = 1000) -> tuple[float, float]:
-    """(consumed records per article, offline tagging seconds per article: the best of three passes), over
-    bench_e2e's stories, timed as bench_e2e times them."""
+    """(consumed records per article at full speed, offline tagging seconds per article: the best of three passes),
+    over bench_e2e's stories, timed as bench_e2e times them."""
     from bench_e2e import offline_tag_rate, stories  # bench/ is on the path when a bench script runs
 
     from dyadwatch.processors.analysis import default_analyzer
     from dyadwatch.processors.article import decode_article
+    from dyadwatch.streams.dyad_records import partition_of
+    from dyadwatch.streams.tagging import BATCH_ARTICLES
 
     analyzer = default_analyzer()
     items = stories(count, datetime(2026, 11, 1, tzinfo=UTC))
-    scores = 0
-    for item in items:
-        scores += sum(1 for dyad in analyzer.analyze(decode_article(orjson.dumps(item)))["dyads"] if dyad["sentences"])
-    return 1 + scores / len(items), 1 / max(offline_tag_rate(items)[0] for _ in range(3))
+    touched: list[set[int]] = []  # per full batch, the dyads partitions its scores go to
+    for index, item in enumerate(items):
+        if index % BATCH_ARTICLES == 0:
+            touched.append(set())
+        dyads = analyzer.analyze(decode_article(orjson.dumps(item)))["dyads"]
+        touched[-1].update(partition_of(dyad["pair"], PARTITIONS) for dyad in dyads if dyad["sentences"])
+    batch_records = sum(len(partitions) for partitions in touched) / len(items)
+    return 1 + batch_records, 1 / max(offline_tag_rate(items)[0] for _ in range(3))
 
 
 def main() -> None:
@@ -191,7 +198,8 @@ def main() -> None:
         plain = run_child("aiokafka", broker.url, args.records, Path(tmp))
         agent = run_child("faust", broker.url, args.records, Path(tmp))
         sends = run_child("produce", broker.url, args.records, Path(tmp))
-    # An article's own records out: its mentions record and its dyad scores (window updates and changelog left out).
+    # An article's own records out: its mentions record and its share of the batches (window updates and changelog
+    # left out).
     produced_per_article = records_per_article
     ceiling = 1 / (tag_s + records_per_article * agent["cpu_us"] / 1e6 + produced_per_article * sends["cpu_us"] / 1e6)
     print(f"consuming {args.records:,} records of 600 bytes from {PARTITIONS} partitions of the embedded broker")
@@ -199,8 +207,8 @@ def main() -> None:
     print(f"  Faust agent, no work       {agent['per_s']:>9,.0f} records/s  {agent['cpu_us']:6.1f} µs CPU per record "
           f"({agent['cpu_us'] / plain['cpu_us']:.0f}× getmany)")  # fmt: skip
     print(f"producing them with aiokafka {sends['per_s']:>7,.0f} records/s  {sends['cpu_us']:6.1f} µs CPU per record")
-    print(f"an article: {records_per_article:.2f} records consumed (itself and its dyad scores) and at least "
-          f"{produced_per_article:.2f} produced (mentions and dyad scores), {tag_s * 1000:.2f} ms of tagging "
+    print(f"an article: {records_per_article:.2f} records consumed (itself and its share of the dyads batches) and at "
+          f"least {produced_per_article:.2f} produced (mentions and batches), {tag_s * 1000:.2f} ms of tagging "
           "(offline, best of 3 passes)")  # fmt: skip
     print(f"one worker's ceiling, before window updates, changelogs and timers: {ceiling:,.0f} articles/s, "
           f"{ceiling * tag_s:.0%} of offline tagging")  # fmt: skip
