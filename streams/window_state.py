@@ -119,13 +119,18 @@ class WindowState:
         self.unpublished.discard(key)
         self.remove(self.windows, partition, key)
 
-    def publish(self, send: Callable[[bytes, bytes], None]) -> list[WindowV1]:
+    def publish(
+        self, send: Callable[[bytes, bytes], None], closing: Callable[[int, WindowAggregate], bool] | None = None
+    ) -> list[WindowV1]:
         """Send the changed windows' records with `send(key, value)` (the same way as closes, so a window's records
-        keep their order); returns them."""
+        keep their order), but those `closing(partition, aggregate)` says are about to be published final anyway;
+        returns them."""
         self.last_publish = time.monotonic()
         records: list[WindowV1] = []
         for key in self.unpublished:
-            aggregate = self.live[key][1]
+            partition, aggregate = self.live[key]
+            if closing is not None and closing(partition, aggregate):
+                continue
             record = aggregate.record()
             send(record["key"].encode(), orjson.dumps(record))
             records.append(record)

@@ -231,3 +231,15 @@ def test_a_trickle_is_published_at_once_and_a_flood_once_per_commit_interval():
 
     trickle, held, later = asyncio.run(run())
     assert (trickle, held, later) == (1, 0, 601)  # each window once, however many records changed it meanwhile
+
+
+def test_a_window_already_due_gets_its_final_record_only():
+    async def run() -> list[dict]:
+        aggregation, outbox = stage([])
+        aggregation.state.save_interval = 60.0  # a save publishes too
+        await aggregation.handle(event(0, score("a1", T0 + 10, T0 + 20)), more_queued=True)  # not published yet
+        await aggregation.handle(event(1, {"watermark": T0 + HOUR + 1, "source_partition": 0}), more_queued=False)
+        return windows_sent(outbox)
+
+    sent = asyncio.run(run())
+    assert [(w["final"], w["articles"]) for w in sent] == [(True, 1)]
