@@ -54,7 +54,7 @@ class AggregationStage:
         # of the pair's windows it closed
         self.baseline_updates: dict[str, tuple[int, dict[str, Any]]] = {}
         self.now: dict[int, float] = {}  # partition -> its watermark, as last computed from the clocks
-        self.keys: dict[tuple[int, int], tuple[str, str]] = {}
+        self.keys: dict[tuple[int, int], tuple[str, str]] = {}  # (partition, source) -> its clock_keys
         self.last_close = time.monotonic()
 
     async def handle(self, event: Any, more_queued: bool) -> None:
@@ -142,9 +142,9 @@ class AggregationStage:
 
     def stream_time(self, partition: int) -> float:
         """The event-time watermark of a dyads partition (see the module's docstring)."""
-        sources = range(self.settings.partitions)
-        progress = {source: self.state.clock_of(f"{partition}:{source}") for source in sources}
-        idle = {source for source in sources if self.state.clock_of(f"{partition}:{source}:idle")}
+        keys = {source: self.clock_keys(partition, source) for source in range(self.settings.partitions)}
+        progress = {source: self.state.clock_of(progress_key) for source, (progress_key, _) in keys.items()}
+        idle = {source for source, (_, idle_key) in keys.items() if self.state.clock_of(idle_key)}
         key = f"{partition}:watermark"
         now = watermark(progress, idle, self.state.clock_of(key))
         self.state.advance(key, partition, now)

@@ -54,8 +54,8 @@ class Outbox:
 
     def _changelog_of(self, table: Any) -> tuple[str, bool]:
         plain_json = table.key_serializer == table.value_serializer == "json" and faust_json.orjson is orjson
-        found = self.changelogs[table.name] = (table.changelog_topic.get_topic_name(), plain_json)
-        return found
+        self.changelogs[table.name] = (table.changelog_topic.get_topic_name(), plain_json)
+        return self.changelogs[table.name]
 
     async def drain(self) -> None:
         """Hand every queued record to the producer, in order (one drainer at a time, so two callers cannot
