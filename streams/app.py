@@ -109,6 +109,8 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.timer(interval=settings.watermark_interval)
     async def announce_watermarks() -> None:
+        if tagging.unacked:  # a batch the agent holds while no record comes (Faust paused delivery): send, ack
+            await tagging.flush()
         tagging.announce_progress()
         await outbox.drain()
         if settings.idle_timeout > 0:
