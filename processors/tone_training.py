@@ -11,6 +11,7 @@ scikit-learn fits the model (the `train` extra); the worker only reads the weigh
 from __future__ import annotations
 
 import csv
+import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -199,21 +200,32 @@ class FoldedReport:
     training_pairs: dict[str, int]
 
 
+def dev_rows_kept(rows: Iterable[int], share: float) -> set[int]:
+    """A fixed `share` of the development rows, drawn with the fixed seed; a smaller share's rows are all among a
+    larger share's, so a learning curve adds rows rather than swapping them."""
+    ranked = sorted(rows)
+    random.Random(SEED).shuffle(ranked)
+    return set(ranked[: round(share * len(ranked))])
+
+
 def cross_validate(
     items: list[Item],
     analyzer_for: Callable[[PairToneModel | None], Analyzer],
     features: PairFeatures,
     folds: int = FOLDS,
     progress: Callable[[str], None] = lambda _: None,
+    dev_share: float = 1.0,
 ) -> FoldedReport:
     """Each dev fold scored by a model fitted on the training items and the other dev folds, through the whole
-    analyzer; and all dev rows scored by a model fitted on everything (in sample)."""
+    analyzer; and all dev rows scored by a model fitted on everything (in sample). With `dev_share` below 1 the
+    models see only that share of the other folds' rows (dev_rows_kept): every fold is still scored in full."""
     every = examples(items, analyzer_for(None), features)
     dev = [item for item in items if item.source == "dev"]
+    kept = dev_rows_kept((item.row for item in dev), dev_share)
     out_of_fold = Report()
     for fold in range(folds):
         started = time.monotonic()
-        train = [e for e in every if e.source != "dev" or fold_of(e.row, folds) != fold]
+        train = [e for e in every if e.source != "dev" or (fold_of(e.row, folds) != fold and e.row in kept)]
         model = PairToneModel(fit(train) | {"version": f"fold-{fold}"}, features)
         held_out = [item for item in dev if fold_of(item.row, folds) == fold]
         out_of_fold.merge(_score(held_out, analyzer_for(model)))
@@ -326,14 +338,18 @@ def train_model(
     return model
 
 
-def folded_figures(dev: Path, corpus: Path, train_files: list[Path], folds: int = FOLDS) -> dict[str, Any]:
+def folded_figures(
+    dev: Path, corpus: Path, train_files: list[Path], folds: int = FOLDS, dev_share: float = 1.0
+) -> dict[str, Any]:
     """`dyadwatch eval --folds`: out-of-fold and in-sample figures, side by side."""
     items = read_items(dev, corpus, train_files)
-    report = cross_validate(items, _analyzer_with, PairFeatures(), folds=folds)
+    report = cross_validate(items, _analyzer_with, PairFeatures(), folds=folds, dev_share=dev_share)
     figures: dict[str, Any] = {f"{key}_out_of_fold": v for key, v in report.out_of_fold.as_dict().items()}
     figures.update({f"{key}_in_sample": v for key, v in report.in_sample.as_dict().items() if "tone" in key or
                     "sign" in key})  # fmt: skip
     figures["folds"] = folds
+    if dev_share < 1:
+        figures["dev_share"] = dev_share
     figures["training_pairs"] = report.training_pairs
     return figures
 

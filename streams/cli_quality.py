@@ -20,12 +20,19 @@ def evaluate(
     train_dir: Annotated[
         Path | None, typer.Option(help="With --folds: the training files (*.jsonl) fitted beside the other folds.")
     ] = None,
+    dev_share: Annotated[
+        float,
+        typer.Option(
+            min=0.0, max=1.0, help="With --folds: fit on only this share of the other folds' rows (a learning curve)."
+        ),
+    ] = 1.0,
 ) -> None:
     """Score country and dyad tagging and pair tone against hand-labelled gold.
 
     Without --folds the shipped model scores every row: in sample for rows it was trained on. With --folds N
     each fold is scored by a model fitted on the training files and the other folds (what `dyadwatch train` does),
-    and the in-sample figures are printed beside the out-of-fold ones.
+    and the in-sample figures are printed beside the out-of-fold ones. --dev-share below 1 shows what fewer
+    labelled rows of the gold's own style would give, and so roughly what more would buy.
     """
     from dyadwatch.processors.analysis import default_analyzer
     from dyadwatch.processors.evaluation import read_agnews, read_gold, score
@@ -37,7 +44,8 @@ def evaluate(
     if folds:
         from dyadwatch.processors.tone_training import folded_figures
 
-        figures = folded_figures(gold, corpus, sorted(train_dir.glob("*.jsonl")) if train_dir else [], folds)
+        train_files = sorted(train_dir.glob("*.jsonl")) if train_dir else []
+        figures = folded_figures(gold, corpus, train_files, folds, dev_share)
         report_errors: list[dict[str, Any]] = []
     else:
         report = score(read_gold(gold), read_agnews(corpus), default_analyzer().analyze)

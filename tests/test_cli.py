@@ -52,3 +52,11 @@ def test_invalid_utf8_line_is_reported_and_the_rest_processed():
     assert proc.returncode == 1
     assert len(proc.stdout.splitlines()) == 1
     assert b"invalid_encoding" in proc.stderr
+
+
+def test_eval_refuses_a_dev_share_outside_zero_to_one(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("")
+    proc = run("eval", str(gold), "--corpus", str(gold), "--folds", "5", "--dev-share", "1.5")
+    assert proc.returncode == 2
+    assert "dev-share" in proc.stderr.decode()

@@ -106,3 +106,14 @@ def test_fitting_learns_a_plain_signal_and_chooses_its_settings_inside_the_train
     assert model["trained_on"] == {"dev": 150, "events": 150}
     pair_model = PairToneModel(model | {"version": "t"}, PairFeatures(cameo={}, valences={}))
     assert [pair_model.predict({w: 1.0}).tone for w in ("s:attack", "s:visit", "s:sign")] == [-1, 0, 1]
+
+
+def test_a_learning_curves_shares_of_dev_rows_are_fixed_and_nested():
+    from dyadwatch.processors.tone_training import dev_rows_kept
+
+    rows = range(950, 1900)
+    quarter, half, every = (dev_rows_kept(rows, share) for share in (0.25, 0.5, 1.0))
+    assert (len(quarter), len(half), every) == (238, 475, set(rows))
+    assert quarter < half < every
+    assert dev_rows_kept(reversed(rows), 0.25) == quarter
+    assert dev_rows_kept(rows, 0.0) == set()
