@@ -224,11 +224,12 @@ def main() -> int:
         "lag_max_second_half": lag_second,
         "samples": samples,
     }
+    args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "soak.json").write_text(json.dumps(result, indent=2) + "\n")
     drawn = plot(samples, args.out / "soak.png")
     print(f"sent {sent[0]}, tagged {final['tagged']:.0f}, dead-lettered {final['dead']:.0f}, lost {result['lost']}; "
           f"RSS growth after 2 min {growth:+.1%}; max lag {lag_first} then {lag_second}")  # fmt: skip
-    print(f"written bench/soak.json{' and bench/soak.png' if drawn else ' (no matplotlib: no plot)'}")
+    print(f"written {args.out / 'soak.json'}{' and soak.png' if drawn else ' (no matplotlib: no plot)'}")
     return 0 if result["lost"] == 0 else 1
 
 

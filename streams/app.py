@@ -27,7 +27,7 @@ from dyadwatch.processors.limits import TextLimits
 from dyadwatch.streams import faust_internals, metrics
 from dyadwatch.streams.aggregation import AggregationStage
 from dyadwatch.streams.dead_letters import DeadLetters
-from dyadwatch.streams.heap import settle_heap
+from dyadwatch.streams.heap import settle_heap, trim_heap
 from dyadwatch.streams.live_gazetteer import LiveGazetteer
 from dyadwatch.streams.outbox import Outbox
 from dyadwatch.streams.security import faust_credentials
@@ -134,6 +134,10 @@ def create_app(settings: Settings) -> faust.App:
     @app.timer(interval=30.0)
     async def prune_pair_gauges() -> None:
         aggregation.pair_gauges.prune()
+
+    @app.timer(interval=30.0)
+    async def return_free_memory() -> None:
+        trim_heap()
 
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]  # mode types receivers too narrowly
     async def forget_unsaved(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:

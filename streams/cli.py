@@ -163,8 +163,10 @@ def worker(
     import faust
 
     from dyadwatch.streams.app import create_app
+    from dyadwatch.streams.heap import fix_allocator
     from dyadwatch.streams.kafka_io import BrokerUnavailable, check_partitions, ensure_topics
 
+    fix_allocator()  # before any client starts a thread
     settings = _settings(broker=broker_url, web_port=web_port, workdir=workdir)
     settings.workdir.mkdir(parents=True, exist_ok=True)
     try:

@@ -13,3 +13,13 @@ def test_settle_heap_freezes_the_startup_heap_and_raises_the_young_threshold() -
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
+
+
+def test_the_allocator_is_fixed_and_trimmed_on_glibc_and_left_alone_elsewhere() -> None:
+    import platform
+
+    from dyadwatch.streams import heap
+
+    glibc = platform.libc_ver()[0] == "glibc"
+    assert heap.fix_allocator() is glibc
+    heap.trim_heap()  # returns whether pages went back; either way it must not fail
