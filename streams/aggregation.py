@@ -145,7 +145,7 @@ class AggregationStage:
         keys = {source: self.clock_keys(partition, source) for source in range(self.settings.partitions)}
         progress = {source: self.state.clock_of(progress_key) for source, (progress_key, _) in keys.items()}
         idle = {source for source, (_, idle_key) in keys.items() if self.state.clock_of(idle_key)}
-        key = f"{partition}:watermark"
+        key = self.watermark_key(partition)
         now = watermark(progress, idle, self.state.clock_of(key))
         self.state.advance(key, partition, now)
         return now
@@ -156,6 +156,11 @@ class AggregationStage:
         if keys is None:
             keys = self.keys[(partition, source)] = (f"{partition}:{source}", f"{partition}:{source}:idle")
         return keys
+
+    @staticmethod
+    def watermark_key(partition: int) -> str:
+        """The clocks-table key of a dyads partition's watermark, as stream_time last saved it."""
+        return f"{partition}:watermark"
 
     def windows_of(self, partition: int) -> dict[str, int]:
         index = self.open_windows.get(partition)
@@ -175,7 +180,7 @@ class AggregationStage:
         """Whether the watermark has passed a window's end plus the lateness: its final record, which the next close
         pass publishes (within a commit interval), makes an update now redundant. At a replay's speed most hourly
         windows reach that point within a second or two of their last article."""
-        return is_closed(aggregate.end, self.state.clock_of(f"{partition}:watermark"), self.settings.lateness)
+        return is_closed(aggregate.end, self.state.clock_of(self.watermark_key(partition)), self.settings.lateness)
 
     def _send_window(self, key: bytes, value: bytes) -> None:
         self.outbox.put(self.windows_topic, key, value)
@@ -195,7 +200,7 @@ class AggregationStage:
             partitions = sorted(self.closing_due)  # read after the wait: a rebalance meanwhile forgets them
             self.closing_due.clear()
             for partition in partitions:
-                await self.close_windows(partition, self.state.clock_of(f"{partition}:watermark"))
+                await self.close_windows(partition, self.state.clock_of(self.watermark_key(partition)))
             for key, (partition, baseline) in self.baseline_updates.items():
                 self.state.put(self.baselines, partition, key, baseline)
             self.baseline_updates.clear()
