@@ -25,7 +25,9 @@ def format_instant(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-@lru_cache(maxsize=65_536)  # window bounds and article times recur in every update of a window
+# Open windows' bounds and first-article times recur in every update of a window; last-article times mostly do not,
+# and a larger cache only fills with them (65,536 entries held about 15 MB in a soak).
+@lru_cache(maxsize=4_096)
 def format_epoch(timestamp: float) -> str:
     """format_instant of epoch seconds."""
     return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
