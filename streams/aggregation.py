@@ -25,6 +25,7 @@ from dyadwatch.streams import dyad_records, metrics
 from dyadwatch.streams.checkpoint import Checkpoint
 from dyadwatch.streams.outbox import Outbox
 from dyadwatch.streams.settings import Settings
+from dyadwatch.streams.skipped import SkippedRecord
 from dyadwatch.streams.window_state import WindowState
 
 log = logging.getLogger("dyadwatch")
@@ -71,7 +72,7 @@ class AggregationStage:
             for mark in batch["watermarks"]:
                 self.add(partition, mark)
             metrics.AGGREGATE_SECONDS.observe(time.perf_counter() - started)
-        except dyad_records.SkippedRecord as exc:  # not written by a worker: nothing to count
+        except SkippedRecord as exc:  # not written by a worker: nothing to count
             metrics.INTERNAL_RECORDS_SKIPPED.labels("dyads", exc.reason).inc()
             log.error("dyads record %s/%s skipped: %s", partition, event.message.offset, exc)
         except Exception:  # a bug must not stop the worker

@@ -12,6 +12,7 @@ import orjson
 
 from dyadwatch.schemas.contracts import DyadScore, DyadsV2, MentionsV1, Watermark
 from dyadwatch.streams.partitioning import partition_for
+from dyadwatch.streams.skipped import SkippedRecord
 
 
 def score(dyad: dict[str, Any], mentions: MentionsV1, arrived_at: float, source_partition: int) -> DyadScore:
@@ -96,14 +97,6 @@ class ScoreBatch:
     def _close_all(self) -> None:
         for partition in list(self.groups):
             self._close(partition)
-
-
-class SkippedRecord(ValueError):
-    """A dyads value that is not a batch, a score or a watermark; `reason` is one of metrics.INTERNAL_REASONS."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 def _required(definition: Any) -> dict[str, tuple[type, ...]]:

@@ -22,6 +22,7 @@ from dyadwatch.streams import metrics
 from dyadwatch.streams.kafka_io import read_to_end
 from dyadwatch.streams.security import client_options as security_options
 from dyadwatch.streams.settings import Settings
+from dyadwatch.streams.skipped import SkippedRecord
 
 log = logging.getLogger("dyadwatch.gazetteer")
 
@@ -58,7 +59,7 @@ class LiveGazetteer:
         try:
             update = orjson.loads(value)
             if not isinstance(update, dict):
-                raise _Skipped("not_an_object", "an update must be a JSON object")
+                raise SkippedRecord("not_an_object", "an update must be a JSON object")
             update_id = str(update.get("id") or update_id or "")
             if not update_id:
                 raise GazetteerUpdateError("an update needs an 'id' (or a record key)")
@@ -112,15 +113,9 @@ class LiveGazetteer:
             await consumer.stop()
 
 
-class _Skipped(GazetteerUpdateError):
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
 def _skip_reason(exc: Exception) -> str:
     """The bounded reason (metrics.INTERNAL_REASONS) a gazetteer record was skipped for."""
-    if isinstance(exc, _Skipped):
+    if isinstance(exc, SkippedRecord):
         return exc.reason
     if isinstance(exc, orjson.JSONDecodeError):
         return "invalid_json"

@@ -11,7 +11,8 @@ from aiokafka.partitioner import DefaultPartitioner
 from jsonschema import Draft202012Validator
 
 from dyadwatch.streams import metrics
-from dyadwatch.streams.dyad_records import ScoreBatch, SkippedRecord, encode, partition_of, read, watermark
+from dyadwatch.streams.dyad_records import ScoreBatch, encode, partition_of, read, watermark
+from dyadwatch.streams.skipped import SkippedRecord
 from tests.conftest import ROOT
 
 V2 = Draft202012Validator(json.loads((ROOT / "schemas" / "dyad.v2.json").read_text()))
