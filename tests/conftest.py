@@ -9,6 +9,7 @@ import pytest
 
 from dyadwatch.processors.analysis import Analyzer, default_analyzer
 from dyadwatch.processors.article import Article, parse_article
+from dyadwatch.streams import metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -60,3 +61,8 @@ def rule_dyads(body: str, published_at: str = "2004-11-01T00:00:00Z", title: str
     """Pair tone from the attribution rules alone (the pair-tone model's `rule` feature)."""
     result = _rules_analyzer().analyze(make_article(body, published_at, title))
     return {d["pair"]: d["sentiment"] for d in result["dyads"]}
+
+
+def counted(name: str, **labels: str) -> float:
+    """A sample of the worker's metrics registry (0 before the labels were first used)."""
+    return metrics.REGISTRY.get_sample_value(name, labels) or 0.0

@@ -12,10 +12,9 @@ import orjson
 import pytest
 from jsonschema import Draft202012Validator
 
-from dyadwatch.streams import metrics
 from dyadwatch.streams.dead_letters import CONFIRMED_BYTES, DeadLetters, size_of
 from dyadwatch.streams.settings import Settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, counted
 
 SCHEMA = Draft202012Validator(json.loads((ROOT / "schemas" / "dead-letter.v1.json").read_text()))
 MESSAGE = SimpleNamespace(topic="dyadwatch.articles", partition=3, offset=41, timestamp=1.5, key=b"k")
@@ -45,10 +44,6 @@ def refuse(topic: FakeTopic, raw: bytes, keep: int = 1000) -> dict:
     assert len(topic.sent) == 1
     SCHEMA.validate(topic.sent[0])
     return topic.sent[0]
-
-
-def counted(name: str, **labels: str) -> float:
-    return metrics.REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 def test_a_small_original_is_kept_whole():

@@ -8,7 +8,7 @@ from dyadwatch.processors.limits import TextLimits
 from dyadwatch.streams import metrics
 from dyadwatch.streams.live_gazetteer import LiveGazetteer
 from dyadwatch.streams.settings import Settings
-from tests.conftest import make_article
+from tests.conftest import counted, make_article
 
 HART = {"id": "gbr-pm", "op": "leader", "iso3": "GBR", "role": "hog", "names": ["Amelia Hart"], "start": "2026-11-15"}
 
@@ -34,8 +34,7 @@ def test_a_refused_update_is_counted_with_its_reason() -> None:
     live = LiveGazetteer(Settings(), TextLimits(), "test")
 
     def count(reason: str) -> float:
-        labels = {"topic": "gazetteer", "reason": reason}
-        return metrics.REGISTRY.get_sample_value("dyadwatch_internal_records_skipped_total", labels) or 0.0
+        return counted("dyadwatch_internal_records_skipped_total", topic="gazetteer", reason=reason)
 
     before = {reason: count(reason) for reason in metrics.INTERNAL_REASONS}
     live.receive(b"list", b"[1, 2]")
